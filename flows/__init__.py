@@ -1,0 +1,6 @@
+"""Prefect flows and the ``callytics`` CLI that wire the pipeline together."""
+import os
+
+# Offline defaults: Prefect's telemetry lookups fail here and stall the first flow by ~12 s.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")

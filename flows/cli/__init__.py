@@ -1,0 +1,4 @@
+"""``callytics`` command line. Each module registers its commands on ``app``."""
+from flows.cli.app import app, main
+
+__all__ = ["app", "main"]
