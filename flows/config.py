@@ -52,6 +52,22 @@ class Settings:
         if self.seller_channel is not None:
             parse_channel(self.seller_channel)
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Settings":
+        """Build from plain JSON values (a deployment's parameters, a TOML table)."""
+        return cls(**_coerce(values))
+
+    def to_dict(self, *, with_secrets: bool = False) -> dict[str, Any]:
+        """Plain JSON values, e.g. for a scheduled deployment's parameters."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "hf_token" and not with_secrets:
+                value = None
+            out[f.name] = (str(value) if isinstance(value, Path)
+                           else list(value) if isinstance(value, tuple) else value)
+        return out
+
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Apply CLI flags; ``None`` means the flag was not given."""
         given = {k: v for k, v in overrides.items() if v is not None}
@@ -86,7 +102,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
             values[name] = env_value
     if "hf_token" not in values and environ.get("HF_TOKEN"):
         values["hf_token"] = environ["HF_TOKEN"]
-    return Settings(**_coerce(values))
+    return Settings.from_dict(values)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
