@@ -27,6 +27,7 @@ from pathlib import Path
 
 __all__ = [
     "ARCHIVE_DIR",
+    "CHANNEL_INDEX",
     "SCRIPTS_DIR",
     "TRUTH_DIR",
     "MANIFEST_COLUMNS",
@@ -183,8 +184,8 @@ def render_call(
     with tempfile.TemporaryDirectory(prefix="callytics-render-") as tmp:
         tmp_dir = Path(tmp)
         clips = [
-            _synthesise(turn["text"], script["voices"][turn["speaker"]], sample_rate, tmp_dir)
-            for turn in script["turns"]
+            _synthesise(turn["text"], script["voices"][turn["speaker"]], sample_rate, tmp_dir / f"turn-{i}")
+            for i, turn in enumerate(script["turns"])
         ]
         placed, total = _place(script, clips, sample_rate)
         channels = _mix(placed, total, stereo, seller_channel, script)
@@ -295,12 +296,9 @@ def _run(command: list[str]) -> None:
         raise RenderError(f"{command[0]} failed: {detail}")
 
 
-def _synthesise(text: str, voice: dict, sample_rate: int, tmp_dir: Path) -> array:
+def _synthesise(text: str, voice: dict, sample_rate: int, stem: Path) -> array:
     """One turn as trimmed int16 samples at `sample_rate`, peak-normalised."""
-    index = len(list(tmp_dir.glob("turn-*.txt")))
-    text_path = tmp_dir / f"turn-{index}.txt"
-    wav_path = tmp_dir / f"turn-{index}.wav"
-    raw_path = tmp_dir / f"turn-{index}.raw"
+    text_path, wav_path, raw_path = (stem.with_suffix(suffix) for suffix in (".txt", ".wav", ".raw"))
     text_path.write_text(text)
     _run([
         "espeak-ng", "-v", voice["voice"], "-p", str(voice.get("pitch", 50)),
