@@ -199,8 +199,8 @@ def render_call(
             start=round(start / sample_rate, 4),
             end=round(end / sample_rate, 4),
             text=turn["text"],
-            label=turn["label"],
-            price_mention=bool(turn["price_mention"]),
+            label=turn.get("label"),
+            price_mention=bool(turn.get("price_mention", False)),
         )
         for turn, (start, end, _) in zip(script["turns"], placed)
     )
