@@ -55,3 +55,34 @@ def test_silence_gives_no_words(recognizer):
 def test_unknown_local_model_is_one_clear_error(tmp_path):
     with pytest.raises(TranscriptionError, match="cannot load ASR model"):
         SpeechRecognizer(AsrOptions(model=str(tmp_path)))
+
+
+PRICE_SCRIPT = {
+    "call_id": "price-timing",
+    "voices": {"seller": {"voice": "en-us+m3", "pitch": 40, "speed": 165},
+               "buyer": {"voice": "en-gb+f2", "pitch": 60, "speed": 160}},
+    "turns": [
+        {"speaker": "seller", "text": "Thanks for making time today. How is the quarter going?",
+         "label": "other", "pause_before_s": 0.5},
+        {"speaker": "buyer", "text": "Busy. We are rebuilding our routing every Monday by hand.",
+         "pause_before_s": 0.7},
+        {"speaker": "seller", "text": "Thirty thousand dollars.", "label": "product_push",
+         "price_mention": True, "pause_before_s": 1.5},
+        {"speaker": "buyer", "text": "That is more than we planned for.", "pause_before_s": 1.5},
+    ],
+}
+
+
+def test_price_words_keep_their_timestamps(recognizer, tmp_path):
+    from examples.render_calls import load_truth, render_call, tools_missing
+
+    if tools_missing():
+        pytest.skip(f"missing {tools_missing()} (CI installs them: see .ci/run)")
+    truth = load_truth(render_call(PRICE_SCRIPT, tmp_path, fmt="wav"))
+    price_turn = next(t for t in truth.turns if t.price_mention)
+    words = recognizer.transcribe(load_audio(truth.audio_path).mono()).words
+    carriers = [w for w in words if re.search(r"thirty|thousand|dollars|\$|\d", w.text.lower())]
+    assert carriers, [w.text for w in words]
+    first, last = carriers[0], carriers[-1]
+    assert abs(first.start - price_turn.start) <= 0.5, (first, price_turn)
+    assert abs(last.end - price_turn.end) <= 0.5, (last, price_turn)
