@@ -81,6 +81,8 @@ class CallProcessor:
             speech = self.transcriber.process(
                 audio, num_speakers=source.num_speakers, seller_channel=seller_channel
             )
+            if not speech.utterances:
+                return failed_outcome(base, "no speech detected in the recording")
             analysis = analyze_call(
                 speech.utterances,
                 duration_s=audio.duration,
