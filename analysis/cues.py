@@ -58,14 +58,16 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"(?:it )?sounds like|so what i'm hearing|what i'm hearing|if i (?:heard|understand|understood|"
             r"got that)|if i'm hearing|so (?:basically |essentially )?(?:your|the|every|when|nobody|you're|"
             r"you've|you|they're|they|each|no one|most|half)|just so i'm clear|to make sure i understand|"
-            r"in other words|that sounds like"),
+            r"in other words|that sounds like|sounds as though|you (?:mentioned|said|told me|were saying|think)|"
+            r"^(?:(?:ok|okay|right|alright|and|yeah|got it) )*so (?!we\b|our\b|i\b|i'll|i'd|i'm|let|let's|this\b|"
+            r"here\b|that's|if we|with\b)\w+"),
     _family("offering_we", "product_push",
             r"our (?:platform|product|products|solution|software|system|tool|app|team|engine|module|"
             r"service|services|customers|clients|sensors?|api|ai|network|technology|machines?|devices?|"
             r"new|latest|\w+ (?:platform|module|tool|system|engine|app))|"
             r"we (?:have|offer|provide|support|integrate|guarantee|include|bundle|deliver|carry|built|"
-            r"launched|just|were|are the|can get|can have|can do|can offer|also|automatically|handle|"
-            r"solve|stop|process|supply|cover)|we're (?:the|rated|trusted|used|certified|known)|"
+            r"launched|just|were|are the|can get|can have|can do|can offer|also|automatically|handle|helped|"
+            r"solve|stop|process|supply|cover)|we've (?:helped|got|built|been|won|saved|deployed|installed)|we're (?:the|rated|trusted|used|certified|known)|"
             r"it (?:comes|integrates|includes|has|gives|lets|handles|works|runs|supports|tracks)|"
             r"the (?:platform|system|app|tool|device|software|agent|sensor|machine)s? (?:has|is|does|can|"
             r"comes|gives|lets|uses|includes|flags)"),
@@ -76,13 +78,16 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"award|certified|compliant|only (?:vendor|one|carrier|provider|company)|faster|easier|"
             r"cheaper|better than|industry average|percent (?:less|more|faster|drop|reduction)|"
             r"times (?:faster|more|less)|no (?:extra|additional) (?:cost|charge)|trusted by|"
-            r"voted|named|rated|customers like|clients like|customers see|customers tell"),
+            r"voted|named|rated|customers like|clients like|customers see|customers tell|you won't find|"
+            r"anywhere (?:in|on) the market|the beauty of|real time|real-time|automatically|by itself|"
+            r"accurate to|the minute|in (?:under|less than) (?:a|an|one|two|\w+) (?:minute|hour|day|second)s?"),
     _family("leading_question", "product_push",
-            r"wouldn't (?:you|it|your)|don't you (?:think|want|agree)|isn't it (?:time|great|nice)|"
+            r"wouldn't (?:you|it|your|the|they|that|this|everyone)|don't you (?:think|want|agree)|isn't it (?:time|great|nice)|"
             r"doesn't it make sense|what if (?:you|your|i told|the|we)|imagine|picture|"
             r"how (?:great|nice|cool|amazing) would|can you imagine|who wouldn't|"
             r"you'd agree|surely|think about (?:how|what)|think of what|"
-            r"would it help if (?:we|our|i)|wouldn't that be"),
+            r"would it help if (?:we|our|i)|wouldn't that be|you know what would|how does (?:\w+ ){1,12}sound|"
+            r"just think|think how"),
     _family("demo", "product_push",
             r"let me (?:show|demo|pull up|walk you through|share|tell you about)|i'll show you|"
             r"this is the (?:\w+ )?(?:screen|dashboard|view|page|module)|you can see (?:here|the|every)|"
@@ -94,7 +99,14 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"circle back|get back to you|loop in|set up a call|book|(?:hard )?stop at|wrap up|"
             r"email|brochure|samples?|paperwork|nda|proposal over|invoice|link|"
             r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|o'clock|tomorrow|"
-            r"(?:at|by) (?:one|two|three|four|five|noon|end of day)"),
+            r"(?:at|by) (?:one|two|three|four|five|noon|end of day)|pencil (?:in|it)|"
+            r"let's (?:lock|pencil|plan|set|schedule|meet|pick|do|touch|reconvene|get|aim|find|book)|"
+            r"anything else|any (?:other )?questions|to cover|a copy of|forward me|send me|teams|zoom|webex|"
+            r"chat|slides|deck|works (?:best )?for (?:you|your)|diary|at time|recap|one (?:sec|second)|"
+            r"give me a (?:sec|second|minute)|reach out|i'm late|running late|take your time|run over|"
+            r"(?:first|second|third|\w+teenth|twentieth|\w+(?:st|nd|rd|th)) of|the \d+(?:st|nd|rd|th)"),
+    _family("we_our", "product_push", r"we|we're|we've|we'll|our|us|ours"),
+    _family("you_your", "discovery", r"you|your|you're|you've|yours|y'all"),
     _family("greeting_smalltalk", "other",
             r"hi|hello|hey|good (?:morning|afternoon|evening)|morning|thanks|thank you|cheers|"
             r"appreciate|nice to meet|good to (?:see|meet)|how are you|how's (?:everything|it going)|"

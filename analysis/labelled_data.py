@@ -11,6 +11,7 @@ from analysis.types import LABELS
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASET_PATH = DATA_DIR / "seller_utterances.jsonl"
 FOREIGN_PATH = DATA_DIR / "foreign_utterances.jsonl"
+FOREIGN_BLIND_PATH = DATA_DIR / "foreign_blind_utterances.jsonl"
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,15 @@ def _clause_asks(clause: str) -> bool:
         return False
     if words[0] in SUBORDINATORS and words[1] not in AUXILIARIES:
         return any(_starts_question(words[i:]) for i in range(2, len(words) - 1))
-    return _starts_question(words)
+    return _starts_question(words) or _embedded_wh_question(words)
+
+
+def _embedded_wh_question(words: list[str]) -> bool:
+    """A question after a lead-in: "so at harvest how do you get the grain in"."""
+    return any(
+        words[i] in WH_WORDS and words[i + 1] in AUXILIARIES and words[i + 2] in {"you", "your", "y'all"}
+        for i in range(1, len(words) - 2)
+    )
 
 
 def _starts_question(words: list[str]) -> bool:
