@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 HEAD_PATH = Path(__file__).resolve().parent / "data" / "turn_head.npz"
 LEXICAL_WEIGHT = 1.0
+PRONOUN_FAMILIES = frozenset({"we_our", "you_your"})  # features only: too thin to show as evidence
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ class TurnClassifier:
             label, confidence = self.labels[k], float(probs[i, k])
             if is_acknowledgement(text):
                 label, confidence = "other", max(float(probs[i, self.labels.index("other")]), 0.9)
-            cues = tuple(dict.fromkeys(c.phrase for c in feats.cues[i] if c.label == label))
+            cues = tuple(
+                dict.fromkeys(c.phrase for c in feats.cues[i] if c.label == label and c.family not in PRONOUN_FAMILIES)
+            )
             if label == "product_push" and feats.prices[i] is not None:
                 cues += (feats.prices[i].cue,)
             out.append(TurnLabel(text, label, confidence, cues, feats.questions[i], feats.prices[i]))
