@@ -1,5 +1,13 @@
 """Text and timings in, roles, labels, price mentions and call metrics out. No audio here."""
+from analysis.classifier import TurnClassifier, TurnLabel, classify_text, load_classifier
+from analysis.config import AnalysisConfig
 from analysis.errors import AnalysisError
+from analysis.metrics import compute_metrics
+from analysis.pipeline import analyze_call
+from analysis.price import PriceHit, detect_price
+from analysis.questions import is_question
+from analysis.roles import assign_roles
+from analysis.transcript_io import LoadedTranscript, load_transcript, parse_transcript
 from analysis.types import (
     BUYER,
     LABELS,
@@ -15,10 +23,24 @@ __all__ = [
     "BUYER",
     "LABELS",
     "SELLER",
+    "AnalysisConfig",
     "AnalysisError",
     "CallAnalysis",
     "CallMetrics",
     "LabelledUtterance",
+    "LoadedTranscript",
+    "PriceHit",
     "PriceMention",
     "RoleAssignment",
+    "TurnClassifier",
+    "TurnLabel",
+    "analyze_call",
+    "assign_roles",
+    "classify_text",
+    "compute_metrics",
+    "detect_price",
+    "is_question",
+    "load_classifier",
+    "load_transcript",
+    "parse_transcript",
 ]

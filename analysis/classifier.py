@@ -1,0 +1,133 @@
+"""Seller-turn classifier: discovery / product_push / other, with confidence and cue phrases.
+
+Features are the all-MiniLM-L6-v2 sentence embedding of the normalised text plus the lexical cue
+families of ``analysis.cues`` (question form, price, leading questions...). A multinomial
+logistic-regression head, trained offline by ``analysis.train_classifier`` on
+``analysis/data/seller_utterances.jsonl``, is stored in ``analysis/data/turn_head.npz``.
+Deterministic and offline.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from analysis.config import AnalysisConfig
+from analysis.cues import FEATURE_NAMES, CueMatch, feature_vector, find_cues, is_acknowledgement
+from analysis.embedding import SentenceEncoder, load_encoder
+from analysis.errors import AnalysisError
+from analysis.price import PriceHit, detect_price
+from analysis.questions import is_question
+from analysis.text import normalize
+
+log = logging.getLogger(__name__)
+
+HEAD_PATH = Path(__file__).resolve().parent / "data" / "turn_head.npz"
+LEXICAL_WEIGHT = 1.0
+PRONOUN_FAMILIES = frozenset({"we_our", "you_your"})  # features only: too thin to show as evidence
+
+
+@dataclass(frozen=True)
+class TurnLabel:
+    """The label of one utterance, and the evidence for it."""
+
+    text: str
+    label: str
+    confidence: float
+    cues: tuple[str, ...]
+    is_question: bool
+    price: PriceHit | None
+
+    @property
+    def price_mention(self) -> bool:
+        return self.price is not None
+
+    def serialize(self) -> dict:
+        return {
+            "text": self.text,
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "cues": list(self.cues),
+            "price_mention": self.price_mention,
+            "is_question": self.is_question,
+        }
+
+
+@dataclass(frozen=True)
+class TurnFeatures:
+    """Everything computed from one text before the head: reused by training and inference."""
+
+    matrix: np.ndarray
+    cues: list[list[CueMatch]]
+    questions: list[bool]
+    prices: list[PriceHit | None]
+
+
+def extract_features(
+    encoder: SentenceEncoder, texts: Sequence[str], vocabulary: Sequence[str] = ()
+) -> TurnFeatures:
+    cues = [find_cues(t, vocabulary) for t in texts]
+    questions = [is_question(t) for t in texts]
+    prices = [detect_price(t) for t in texts]
+    lexical = np.stack(
+        [feature_vector(t, c, q, p) for t, c, q, p in zip(texts, cues, questions, prices)]
+    ) if texts else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+    embedded = encoder.encode([normalize(t) for t in texts])
+    return TurnFeatures(np.hstack([embedded, LEXICAL_WEIGHT * lexical]), cues, questions, prices)
+
+
+class TurnClassifier:
+    """Load once per process (``load_classifier``), then ``classify`` batches of texts."""
+
+    def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
+        if not head_path.is_file():
+            raise AnalysisError(f"{head_path}: classifier weights missing; run python -m analysis.train_classifier")
+        head = np.load(head_path, allow_pickle=False)
+        self.labels = tuple(str(x) for x in head["labels"])
+        if tuple(str(x) for x in head["feature_names"]) != FEATURE_NAMES:
+            raise AnalysisError(f"{head_path}: trained on other cue features; retrain the classifier")
+        self.weights = head["weights"].astype(np.float32)
+        self.bias = head["bias"].astype(np.float32)
+        self.encoder = encoder or load_encoder()
+
+    def classify(self, texts: Sequence[str], vocabulary: Sequence[str] = ()) -> list[TurnLabel]:
+        texts = [str(t) for t in texts]
+        if not texts:
+            return []
+        feats = extract_features(self.encoder, texts, vocabulary)
+        probs = _softmax(feats.matrix @ self.weights.T + self.bias)
+        out = []
+        for i, text in enumerate(texts):
+            k = int(np.argmax(probs[i]))
+            label, confidence = self.labels[k], float(probs[i, k])
+            if is_acknowledgement(text):
+                label, confidence = "other", max(float(probs[i, self.labels.index("other")]), 0.9)
+            cues = tuple(
+                dict.fromkeys(c.phrase for c in feats.cues[i] if c.label == label and c.family not in PRONOUN_FAMILIES)
+            )
+            if label == "product_push" and feats.prices[i] is not None:
+                cues += (feats.prices[i].cue,)
+            out.append(TurnLabel(text, label, confidence, cues, feats.questions[i], feats.prices[i]))
+        return out
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=1)
+def load_classifier() -> TurnClassifier:
+    """The process-wide classifier (encoder and head loaded once)."""
+    return TurnClassifier()
+
+
+def classify_text(texts: Sequence[str], config: AnalysisConfig | None = None) -> list[TurnLabel]:
+    """Label each text as a seller utterance (the ``classify`` command)."""
+    vocabulary = (config or AnalysisConfig()).vocabulary
+    return load_classifier().classify(texts, vocabulary)

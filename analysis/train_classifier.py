@@ -1,0 +1,84 @@
+"""Train the turn classifier's logistic-regression head and print held-out scores.
+
+    python -m analysis.train_classifier [--out analysis/data/turn_head.npz]
+
+Trains on the ``train`` split (plus a lowercase, unpunctuated copy of every row, as ASR gives
+it), picks the regularisation by leave-industries-out cross-validation, writes the head, and
+scores the ``heldout`` split and the two foreign sets (other styles and industries). Needs scikit-learn; run time needs only NumPy.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+
+import numpy as np
+
+from analysis.classifier import HEAD_PATH, TurnClassifier, extract_features
+from analysis.cues import FEATURE_NAMES
+from analysis.embedding import load_encoder
+from analysis.labelled_data import FOREIGN_BLIND_PATH, FOREIGN_PATH, load_labelled, score
+from analysis.types import LABELS
+
+C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+N_FOLDS = 5
+
+
+def asr_style(text: str) -> str:
+    """What a recogniser without punctuation would give: lowercase, no marks."""
+    return " ".join(re.sub(r"[.,?!;:\"]", " ", text.lower()).split())
+
+
+def main() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(HEAD_PATH))
+    args = parser.parse_args()
+
+    encoder = load_encoder()
+    train = load_labelled(split="train")
+    texts = [r.text for r in train] + [asr_style(r.text) for r in train]
+    labels = np.array([LABELS.index(r.label) for r in train] * 2)
+    groups = np.array([r.industry for r in train] * 2)
+    x = extract_features(encoder, texts).matrix
+
+    best_c, best_f1 = C_GRID[0], -1.0
+    for c in C_GRID:
+        preds = np.zeros_like(labels)
+        for fit_idx, test_idx in GroupKFold(N_FOLDS).split(x, labels, groups):
+            model = LogisticRegression(C=c, max_iter=5000).fit(x[fit_idx], labels[fit_idx])
+            preds[test_idx] = model.predict(x[test_idx])
+        f1 = score([LABELS[i] for i in labels], [LABELS[i] for i in preds]).macro_f1
+        print(f"C={c:<5} leave-industries-out macro-F1 {f1:.3f}")
+        if f1 > best_f1:
+            best_c, best_f1 = c, f1
+    model = LogisticRegression(C=best_c, max_iter=5000).fit(x, labels)
+    np.savez(
+        args.out,
+        weights=model.coef_.astype(np.float32),
+        bias=model.intercept_.astype(np.float32),
+        labels=np.array(LABELS),
+        feature_names=np.array(FEATURE_NAMES),
+        c=np.float32(best_c),
+    )
+    print(f"wrote {args.out} (C={best_c}, {len(train)} rows x2)")
+
+    classifier = TurnClassifier(encoder=encoder)
+    for name, rows in (
+        ("heldout", load_labelled(split="heldout")),
+        ("foreign", load_labelled(FOREIGN_PATH)),
+        ("foreign2", load_labelled(FOREIGN_BLIND_PATH)),
+    ):
+        for style, transform in (("as written", str), ("asr style", asr_style)):
+            predicted = [t.label for t in classifier.classify([transform(r.text) for r in rows])]
+            s = score([r.label for r in rows], predicted)
+            print(f"{name:8} {style:10} n={s.n} accuracy {s.accuracy:.3f} macro-F1 {s.macro_f1:.3f}")
+            if style == "as written":
+                for r, p in zip(rows, predicted):
+                    if r.label != p:
+                        print(f"    {r.label:>12} -> {p:<12} {r.text}")
+
+
+if __name__ == "__main__":
+    main()

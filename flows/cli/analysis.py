@@ -1,0 +1,64 @@
+"""``callytics classify`` and ``callytics analyze``: the analysis stage on text, no audio."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flows.cli.app import app, fail
+
+
+@app.command()
+def classify(
+    texts: Optional[list[str]] = typer.Argument(None, help="Seller utterances; read one per line from stdin when omitted."),
+    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable)."),
+) -> None:
+    """Label seller utterances: discovery / product_push / other, one JSON object per line."""
+    from analysis import AnalysisConfig, classify_text
+
+    lines = list(texts) if texts else [line.strip() for line in sys.stdin if line.strip()]
+    config = AnalysisConfig(product_names=tuple(product or ()))
+    for turn in classify_text(lines, config):
+        typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
+
+
+@app.command()
+def analyze(
+    transcript: Path = typer.Argument(..., help="Utterance JSON ({'utterances': [...]}) or WhisperX JSON ({'segments': [...]})."),
+    company: Optional[list[str]] = typer.Option(None, "--company", help="The seller's company name (repeatable)."),
+    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable)."),
+    seller_name: Optional[list[str]] = typer.Option(None, "--seller-name", help="A seller's first name (repeatable)."),
+    seller_speaker: Optional[str] = typer.Option(None, "--seller-speaker", help="Speaker label known to be the seller."),
+    details: bool = typer.Option(False, "--details", help="Also print roles, labelled utterances and price mentions."),
+) -> None:
+    """Print the call metrics (SPEC section 6) of a transcript as JSON."""
+    from analysis import AnalysisConfig, analyze_call, load_transcript
+
+    if not transcript.is_file():
+        fail(f"{transcript}: no such file")
+    loaded = load_transcript(transcript)
+    config = AnalysisConfig(
+        company_names=tuple(company or ()),
+        product_names=tuple(product or ()),
+        seller_names=tuple(seller_name or ()),
+    )
+    result = analyze_call(
+        loaded.utterances, duration_s=loaded.duration_s, config=config, seller_speaker=seller_speaker
+    )
+    out: dict = result.metrics.serialize()
+    if details:
+        out = {
+            "metrics": out,
+            "roles": result.roles.roles,
+            "role_method": result.roles.method,
+            "role_confidence": result.roles.confidence,
+            "utterances": [
+                {k: v for k, v in u.__dict__.items() if k != "words"} | {"cues": list(u.cues)}
+                for u in result.utterances
+            ],
+            "price_mentions": [p.__dict__ for p in result.price_mentions],
+        }
+    typer.echo(json.dumps(out, indent=2, ensure_ascii=False))

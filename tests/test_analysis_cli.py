@@ -1,0 +1,61 @@
+"""``callytics classify`` and ``callytics analyze``."""
+import io
+import json
+
+import pytest
+
+from flows.cli import main
+
+
+def run(argv, capsys, monkeypatch, stdin=None):
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_classify_arguments(capsys, monkeypatch):
+    code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's 25k a year."], capsys, monkeypatch)
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert set(first) == {"text", "label", "confidence", "cues", "price_mention", "is_question"}
+    assert first["label"] == "product_push" and first["is_question"] is True
+    assert second["price_mention"] is True
+
+
+def test_classify_stdin_lines(capsys, monkeypatch):
+    code, out, _ = run(["classify"], capsys, monkeypatch, stdin="okay\n\nhow do you plan inventory today\n")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["label"] for r in rows] == ["other", "discovery"]
+
+
+def test_analyze_prints_metrics(capsys, monkeypatch):
+    code, out, _ = run(["analyze", "tests/data/analysis_call.json", "--company", "Northwind"], capsys, monkeypatch)
+    assert code == 0
+    metrics = json.loads(out)
+    assert metrics["first_price_by"] == "buyer" and metrics["n_speakers"] == 2
+
+
+def test_analyze_details(capsys, monkeypatch):
+    code, out, _ = run(["analyze", "tests/data/analysis_whisperx.json", "--details"], capsys, monkeypatch)
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["role_method"] == "transcript" and doc["utterances"][0]["role"] == "seller"
+    assert doc["price_mentions"][0]["amount"] == 25000.0
+
+
+@pytest.mark.parametrize("content,needle", [("{oops", "not valid JSON"), ('{"x": 1}', "'utterances' or 'segments'")])
+def test_analyze_bad_input_is_one_line(tmp_path, capsys, monkeypatch, content, needle):
+    p = tmp_path / "bad.json"
+    p.write_text(content)
+    code, out, err = run(["analyze", str(p)], capsys, monkeypatch)
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_analyze_missing_file(capsys, monkeypatch):
+    code, _, err = run(["analyze", "/nonexistent/t.json"], capsys, monkeypatch)
+    assert code == 1 and "no such file" in err
