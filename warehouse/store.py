@@ -1,0 +1,182 @@
+"""The ``Warehouse``: one DuckDB file, opened only for the moment it is read or written."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.types import CallAnalysis
+from transcription.types import Word
+from warehouse.connection import open_database
+from warehouse.errors import WarehouseError
+from warehouse.records import CallRecord, ProcessedCall
+from warehouse.rows import as_utc, call_rows
+from warehouse.schema import check_readable, migrate
+
+log = logging.getLogger(__name__)
+
+CALL_TABLES = ("calls", "utterances", "words", "price_mentions", "call_metrics")
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+
+
+class Warehouse:
+    """Reads and writes the callytics DuckDB file at ``path``.
+
+    Opening creates the file (its folder must exist) and upgrades an older schema in place.
+    No connection stays open between calls, so other processes can read whenever no write is
+    in progress; ``batch()`` keeps one connection for a run of writes when speed matters more.
+    A file held by another process is retried for up to ``lock_timeout_s`` seconds.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False,
+                 lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.lock_timeout_s = lock_timeout_s
+        self._held: duckdb.DuckDBPyConnection | None = None
+        if read_only:
+            with self._connection() as con:
+                check_readable(con, self.path)
+            return
+        created = not self.path.exists()
+        try:
+            with self._connection() as con:
+                migrate(con, self.path)
+        except BaseException:
+            if created:
+                _remove_database_files(self.path)
+            raise
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"Warehouse({str(self.path)!r}, {mode})"
+
+    @contextmanager
+    def batch(self) -> Iterator["Warehouse"]:
+        """Hold one connection (and the write lock) for every write inside the block."""
+        if self._held is not None:
+            yield self
+            return
+        with self._connection() as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    def write_call(self, record: CallRecord, analysis: CallAnalysis | None,
+                   words: Sequence[Word] = ()) -> None:
+        """Replace every row of ``record.call_id`` with these, in one transaction.
+
+        A failed call (``status == 'failed'``) has no analysis and gets only its ``calls`` row.
+        """
+        if (analysis is None) != (record.status == "failed"):
+            raise ValueError(
+                f"call {record.call_id}: status {record.status!r} "
+                f"{'needs' if analysis is None else 'cannot have'} an analysis"
+            )
+        tables = call_rows(record, analysis, words)
+        self._transaction(
+            f"write call {record.call_id}",
+            lambda con: _replace_call(con, record.call_id, tables),
+        )
+
+    def start_run(self, run_id: str, started_at: datetime, archive: str | Path | None, *,
+                  pipeline_version: str | None = None,
+                  config: Mapping[str, object] | None = None) -> None:
+        """Record a batch as ``running``; ``config`` is stored as JSON."""
+        config_json = json.dumps(config, sort_keys=True, default=str) if config is not None else None
+        self._transaction(f"start run {run_id}", lambda con: con.execute(
+            "INSERT OR REPLACE INTO runs (run_id, started_at, status, archive, pipeline_version, config) "
+            "VALUES (?, ?, 'running', ?, ?, ?)",
+            [run_id, as_utc(started_at), None if archive is None else str(archive),
+             pipeline_version, config_json],
+        ))
+
+    def finish_run(self, run_id: str, *, discovered: int, processed: int, skipped: int, failed: int,
+                   audio_s: float, finished_at: datetime | None = None,
+                   error: str | None = None) -> None:
+        """Close a batch with its counts; ``error`` marks the whole batch ``failed``."""
+        def update(con: duckdb.DuckDBPyConnection) -> None:
+            found = con.execute(
+                "UPDATE runs SET finished_at = coalesce(?, now()::TIMESTAMP), status = ?, "
+                "discovered = ?, processed = ?, skipped = ?, failed = ?, audio_s = ?, error = ? "
+                "WHERE run_id = ? RETURNING run_id",
+                [as_utc(finished_at), "failed" if error else "finished", discovered, processed,
+                 skipped, failed, audio_s, error, run_id],
+            ).fetchall()
+            if not found:
+                raise WarehouseError(f"run {run_id} was never started in {self.path}")
+        self._transaction(f"finish run {run_id}", update)
+
+    def processed_calls(self) -> dict[str, ProcessedCall]:
+        """Every stored call: what an incremental batch compares to decide what to skip."""
+        rows = self._read(lambda con: con.execute(
+            "SELECT call_id, sha256, pipeline_version, status FROM calls"
+        ).fetchall())
+        return {call_id: ProcessedCall(sha, version, status) for call_id, sha, version, status in rows}
+
+    def query(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+        """Run one read query and return its result; outside ``batch()`` the connection is read-only."""
+        def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+            try:
+                return con.execute(sql, params).df()
+            except duckdb.Error as exc:
+                raise WarehouseError(f"query failed: {' '.join(str(exc).split())}") from None
+        return self._read(run)
+
+    @contextmanager
+    def _connection(self, *, read_only: bool | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._held is not None:
+            yield self._held
+            return
+        con = open_database(
+            self.path,
+            read_only=self.read_only if read_only is None else read_only,
+            lock_timeout_s=self.lock_timeout_s,
+        )
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _read(self, work):
+        with self._connection(read_only=True) as con:
+            return work(con)
+
+    def _transaction(self, what: str, work) -> None:
+        if self.read_only:
+            raise WarehouseError(f"cannot {what}: {self.path} was opened read-only")
+        with self._connection() as con:
+            con.begin()
+            try:
+                work(con)
+                con.commit()
+            except duckdb.Error as exc:
+                con.rollback()
+                raise WarehouseError(f"cannot {what} to {self.path}: {' '.join(str(exc).split())}") from None
+            except BaseException:
+                con.rollback()
+                raise
+
+
+def _replace_call(con: duckdb.DuckDBPyConnection, call_id: str, tables: Mapping[str, object]) -> None:
+    for table in CALL_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+    for table, rows in tables.items():
+        con.register("call_rows", rows)
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM call_rows")
+        finally:
+            con.unregister("call_rows")
+
+
+def _remove_database_files(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
