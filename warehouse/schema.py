@@ -50,7 +50,11 @@ def view_definitions() -> list[str]:
     return [path.read_text() for path in sorted((SQL_DIR / "views").glob("*.sql"))]
 
 
-SCHEMA_VERSION = migrations()[-1].version
+def latest_version() -> int:
+    return migrations()[-1].version
+
+
+SCHEMA_VERSION = latest_version()
 
 
 def stored_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
@@ -66,10 +70,10 @@ def stored_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 
 def refuse_newer(version: int, path: Path) -> None:
-    if version > SCHEMA_VERSION:
+    if version > latest_version():
         raise WarehouseError(
             f"database {path} has schema version {version}, newer than this callytics "
-            f"(version {SCHEMA_VERSION}); upgrade callytics to open it"
+            f"(version {latest_version()}); upgrade callytics to open it"
         )
 
 
@@ -77,18 +81,21 @@ def check_readable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """A read-only reader cannot migrate: the file must already be at this version."""
     version = stored_version(con, path)
     refuse_newer(version, path)
-    if version < SCHEMA_VERSION:
+    if version < latest_version():
         raise WarehouseError(
             f"database {path} has schema version {version}, older than this callytics "
-            f"(version {SCHEMA_VERSION}); open it once for writing (e.g. run a batch) to upgrade it"
+            f"(version {latest_version()}); open it once for writing (e.g. run a batch) to upgrade it"
         )
 
 
-def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, upto: int = SCHEMA_VERSION) -> list[int]:
-    """Apply pending migrations up to ``upto`` and refresh the views; returns versions applied.
+def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, upto: int | None = None) -> list[int]:
+    """Apply pending migrations up to ``upto`` (default: all) and refresh the views.
 
-    Views are created only at the latest version, since they name columns of every migration.
+    Returns the versions applied. Views are created only at the latest version, since they name
+    columns of every migration.
     """
+    latest = latest_version()
+    upto = latest if upto is None else upto
     con.begin()
     try:
         version = stored_version(con, path)
@@ -104,7 +111,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, upto: int = SCHEMA_VE
                     [migration.version, migration.name],
                 )
                 applied.append(migration.version)
-        if upto == SCHEMA_VERSION:
+        if upto == latest:
             for ddl in view_definitions():
                 con.execute(ddl)
         con.commit()
