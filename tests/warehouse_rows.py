@@ -91,3 +91,41 @@ def analysis(n_utterances: int = len(SCRIPT), **metric_overrides) -> CallAnalysi
 
 def words_of(call: CallAnalysis) -> list[Word]:
     return [w for u in call.utterances for w in u.words]
+
+
+def sample_warehouse(path) -> "Warehouse":
+    """Two sellers over two ISO weeks, won and lost deals, price early and late, one failed call."""
+    from warehouse import Warehouse
+
+    wh = Warehouse(path)
+    calls = [
+        # call_id, seller, day, outcome, talk ratio, discovery share, price s, price by, first discovery s
+        ("a1", ("s1", "Sam Seller"), datetime(2026, 3, 2, 10), "won", 0.5, 0.6, 90.0, "seller", 10.0),
+        ("a2", ("s1", "Sam Seller"), datetime(2026, 3, 4, 10), "lost", 0.7, 0.2, 12.0, "seller", 30.0),
+        ("a3", ("s1", "Sam Seller"), datetime(2026, 3, 10, 10), "Closed Won", 0.4, 0.8, None, None, 5.0),
+        ("b1", ("s2", "Ria Rep"), datetime(2026, 3, 3, 9), "lost", 0.8, 0.0, 6.0, "buyer", None),
+        ("b2", ("s2", "Ria Rep"), datetime(2026, 3, 11, 9), None, 0.6, 0.5, 60.0, "seller", 20.0),
+    ]
+    for call_id, (seller_id, seller_name), day, outcome, talk, share, price_s, price_by, discovery_s in calls:
+        price_before = None if price_s is None else (discovery_s is None or price_s < discovery_s)
+        call = analysis(
+            6 if price_s is not None else 4,
+            seller_talk_ratio=talk, discovery_share=share, first_price_s=price_s,
+            first_price_frac=None if price_s is None else price_s / 120.0, first_price_by=price_by,
+            first_discovery_s=discovery_s, price_before_discovery=price_before,
+            pitch_before_discovery=discovery_s is None, price_mentions=0 if price_s is None else 1,
+        )
+        if price_s is not None:
+            mention = call.price_mentions[0]
+            call = CallAnalysis(call.utterances, call.roles,
+                                (PriceMention(mention.utterance_idx, price_s, mention.speaker, price_by,
+                                              mention.text, mention.cue, mention.amount, mention.currency,
+                                              mention.period),),
+                                call.metrics)
+        wh.write_call(record(call_id, seller_id=seller_id, seller_name=seller_name, recorded_at=day,
+                             outcome=outcome), call, words_of(call))
+    wh.write_call(failed_record("z9"), None, [])
+    wh.start_run("run-1", datetime(2026, 3, 12, 2), "/archive")
+    wh.finish_run("run-1", discovered=6, processed=5, skipped=0, failed=1, audio_s=600.0,
+                  finished_at=datetime(2026, 3, 12, 2, 30))
+    return wh
