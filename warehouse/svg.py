@@ -141,7 +141,8 @@ def line_chart(label: str, x_labels: Sequence[str], series: Sequence[Series], x_
 
 
 def _legend(names: Sequence[str]) -> list[str]:
-    parts = []
+    parts = [f'<rect class="legend-box" x="{WIDTH - RIGHT - 156}" y="{TOP}" width="150" '
+             f'height="{8 + 16 * len(names)}" fill="#fff" fill-opacity="0.85"/>'] if names else []
     for i, name in enumerate(names):
         y = TOP + 4 + i * 16
         colour = PALETTE[i % len(PALETTE)]
