@@ -111,12 +111,12 @@ CRASH_MIDWAY = textwrap.dedent("""
     import warehouse_rows as rows
     from warehouse import Warehouse, store
 
-    def die_after_deleting(con, call_id, tables):
+    def die_after_deleting(con, tables):
         for table in store.CALL_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+            con.execute(f"DELETE FROM {table} WHERE call_id = 'c1'")
         os._exit(3)
 
-    store._replace_call = die_after_deleting
+    store._replace_calls = die_after_deleting
     call = rows.analysis(2)
     Warehouse(sys.argv[1]).write_call(rows.record("c1"), call, rows.words_of(call))
 """)
@@ -187,3 +187,19 @@ def test_a_read_only_warehouse_refuses_writes(tmp_path):
         reader.write_call(rows.record("c1"), rows.analysis(), [])
     with pytest.raises(WarehouseError, match="query failed"):
         reader.query("DELETE FROM calls")
+
+
+def test_write_calls_writes_many_calls_in_one_transaction(wh):
+    wh.write_call(rows.record("c1"), rows.analysis(12), [])
+    batch = [(rows.record(f"c{i}"), rows.analysis(3), []) for i in range(1, 4)]
+    wh.write_calls([*batch, (rows.failed_record("c9"), None, [])])
+    assert [counts(wh, f"c{i}")["utterances"] for i in range(1, 4)] == [3, 3, 3]
+    assert wh.processed_calls()["c9"].status == "failed"
+
+    broken = rows.analysis(3)
+    broken = replace(broken, utterances=(replace(broken.utterances[0], label="pitch"), *broken.utterances[1:]))
+    with pytest.raises(WarehouseError, match="cannot write 2 calls"):
+        wh.write_calls([(rows.record("c5"), rows.analysis(3), []), (rows.record("c6"), broken, [])])
+    assert "c5" not in wh.processed_calls()
+    with pytest.raises(ValueError, match="c2 appears twice"):
+        wh.write_calls([(rows.record("c2"), rows.analysis(), []), (rows.record("c2"), rows.analysis(), [])])

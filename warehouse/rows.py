@@ -75,6 +75,15 @@ def as_utc(value: datetime | date | None) -> datetime | None:
     return value
 
 
+def batch_rows(calls: Sequence[tuple[CallRecord, CallAnalysis | None, Sequence[Word]]]) -> dict[str, pa.Table]:
+    """The rows of several calls, one Arrow table per warehouse table."""
+    per_table: dict[str, list[pa.Table]] = {}
+    for record, analysis, words in calls:
+        for table, rows in call_rows(record, analysis, words).items():
+            per_table.setdefault(table, []).append(rows)
+    return {table: pa.concat_tables(parts) for table, parts in per_table.items()}
+
+
 def call_rows(record: CallRecord, analysis: CallAnalysis | None, words: Sequence[Word]) -> dict[str, pa.Table]:
     """Every table's rows for one call, keyed by table name."""
     call = asdict(record)

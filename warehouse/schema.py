@@ -66,7 +66,7 @@ def stored_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         if tables:
             raise WarehouseError(f"{path} is a DuckDB database but not a callytics warehouse")
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
 def refuse_newer(version: int, path: Path) -> None:

@@ -3,26 +3,29 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.types import CallAnalysis
 from transcription.types import Word
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
 from warehouse.records import CallRecord, ProcessedCall
-from warehouse.rows import as_utc, call_rows
+from warehouse.rows import as_utc, batch_rows
 from warehouse.schema import check_readable, migrate
 
 log = logging.getLogger(__name__)
 
 CALL_TABLES = ("calls", "utterances", "words", "price_mentions", "call_metrics")
 DEFAULT_LOCK_TIMEOUT_S = 30.0
+
+CallResult = tuple[CallRecord, CallAnalysis | None, Sequence[Word]]
 
 
 class Warehouse:
@@ -76,16 +79,29 @@ class Warehouse:
 
         A failed call (``status == 'failed'``) has no analysis and gets only its ``calls`` row.
         """
-        if (analysis is None) != (record.status == "failed"):
-            raise ValueError(
-                f"call {record.call_id}: status {record.status!r} "
-                f"{'needs' if analysis is None else 'cannot have'} an analysis"
-            )
-        tables = call_rows(record, analysis, words)
-        self._transaction(
-            f"write call {record.call_id}",
-            lambda con: _replace_call(con, record.call_id, tables),
-        )
+        self.write_calls([(record, analysis, words)])
+
+    def write_calls(self, calls: Iterable[CallResult]) -> None:
+        """Write several calls like ``write_call``, all in one transaction: all of them or none.
+
+        Bulk loads and backfills use it; each call still replaces its own rows only.
+        """
+        calls = list(calls)
+        seen: set[str] = set()
+        for record, analysis, _ in calls:
+            if (analysis is None) != (record.status == "failed"):
+                raise ValueError(
+                    f"call {record.call_id}: status {record.status!r} "
+                    f"{'needs' if analysis is None else 'cannot have'} an analysis"
+                )
+            if record.call_id in seen:
+                raise ValueError(f"call {record.call_id} appears twice in one write")
+            seen.add(record.call_id)
+        if not calls:
+            return
+        what = f"write call {calls[0][0].call_id}" if len(calls) == 1 else f"write {len(calls)} calls"
+        tables = batch_rows(calls)
+        self._transaction(what, lambda con: _replace_calls(con, tables))
 
     def start_run(self, run_id: str, started_at: datetime, archive: str | Path | None, *,
                   pipeline_version: str | None = None,
@@ -166,15 +182,28 @@ class Warehouse:
                 raise
 
 
-def _replace_call(con: duckdb.DuckDBPyConnection, call_id: str, tables: Mapping[str, object]) -> None:
-    for table in CALL_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+def _replace_calls(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> None:
+    """Delete the stored rows of these calls, then bulk-insert the new ones.
+
+    Every write puts a call's ``calls`` row and its other rows in one transaction, so a call
+    without a ``calls`` row has no rows anywhere and new calls skip the deletes.
+    """
+    con.register("incoming_calls", tables["calls"].select(["call_id"]))
+    try:
+        stored = con.execute(
+            "SELECT count(*) FROM calls WHERE call_id IN (SELECT call_id FROM incoming_calls)"
+        ).fetchall()[0][0]
+        if stored:
+            for table in CALL_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT call_id FROM incoming_calls)")
+    finally:
+        con.unregister("incoming_calls")
     for table, rows in tables.items():
-        con.register("call_rows", rows)
+        con.register("incoming_rows", rows)
         try:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM call_rows")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
         finally:
-            con.unregister("call_rows")
+            con.unregister("incoming_rows")
 
 
 def _remove_database_files(path: Path) -> None:
