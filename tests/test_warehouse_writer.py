@@ -203,3 +203,21 @@ def test_write_calls_writes_many_calls_in_one_transaction(wh):
     assert "c5" not in wh.processed_calls()
     with pytest.raises(ValueError, match="c2 appears twice"):
         wh.write_calls([(rows.record("c2"), rows.analysis(), []), (rows.record("c2"), rows.analysis(), [])])
+
+
+def test_query_never_changes_the_database(wh):
+    wh.write_call(rows.record("c1"), rows.analysis(), [])
+    wh.query("DELETE FROM calls")
+    assert wh.processed_calls().keys() == {"c1"}
+
+
+def test_threads_can_share_one_warehouse(wh):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(i: int) -> None:
+        wh.write_call(rows.record(f"t{i}"), rows.analysis(3), [])
+        assert f"t{i}" in wh.processed_calls()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(12)))
+    assert len(wh.processed_calls()) == 12

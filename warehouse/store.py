@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -26,6 +28,7 @@ CALL_TABLES = ("calls", "utterances", "words", "price_mentions", "call_metrics")
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 
 CallResult = tuple[CallRecord, CallAnalysis | None, Sequence[Word]]
+T = TypeVar("T")
 
 
 class Warehouse:
@@ -34,7 +37,8 @@ class Warehouse:
     Opening creates the file (its folder must exist) and upgrades an older schema in place.
     No connection stays open between calls, so other processes can read whenever no write is
     in progress; ``batch()`` keeps one connection for a run of writes when speed matters more.
-    A file held by another process is retried for up to ``lock_timeout_s`` seconds.
+    A file held by another process is retried for up to ``lock_timeout_s`` seconds. Threads may
+    share one instance: its operations take turns.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False,
@@ -43,6 +47,7 @@ class Warehouse:
         self.read_only = read_only
         self.lock_timeout_s = lock_timeout_s
         self._held: duckdb.DuckDBPyConnection | None = None
+        self._turn = threading.RLock()
         if read_only:
             with self._connection() as con:
                 check_readable(con, self.path)
@@ -63,10 +68,10 @@ class Warehouse:
     @contextmanager
     def batch(self) -> Iterator["Warehouse"]:
         """Hold one connection (and the write lock) for every write inside the block."""
-        if self._held is not None:
-            yield self
-            return
         with self._connection() as con:
+            if self._held is not None:
+                yield self
+                return
             self._held = con
             try:
                 yield self
@@ -139,7 +144,7 @@ class Warehouse:
         return {call_id: ProcessedCall(sha, version, status) for call_id, sha, version, status in rows}
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
-        """Run one read query and return its result; outside ``batch()`` the connection is read-only."""
+        """Run one query and return its result; whatever it changes is rolled back."""
         def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             try:
                 return con.execute(sql, params).df()
@@ -148,25 +153,28 @@ class Warehouse:
         return self._read(run)
 
     @contextmanager
-    def _connection(self, *, read_only: bool | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self._held is not None:
-            yield self._held
-            return
-        con = open_database(
-            self.path,
-            read_only=self.read_only if read_only is None else read_only,
-            lock_timeout_s=self.lock_timeout_s,
-        )
-        try:
-            yield con
-        finally:
-            con.close()
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._turn:
+            if self._held is not None:
+                yield self._held
+                return
+            con = open_database(self.path, read_only=self.read_only, lock_timeout_s=self.lock_timeout_s)
+            try:
+                yield con
+            finally:
+                con.close()
 
-    def _read(self, work):
-        with self._connection(read_only=True) as con:
-            return work(con)
+    def _read(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        with self._connection() as con:
+            if self.read_only:
+                return work(con)
+            con.begin()
+            try:
+                return work(con)
+            finally:
+                con.rollback()
 
-    def _transaction(self, what: str, work) -> None:
+    def _transaction(self, what: str, work: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
         if self.read_only:
             raise WarehouseError(f"cannot {what}: {self.path} was opened read-only")
         with self._connection() as con:
