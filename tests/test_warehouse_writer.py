@@ -214,10 +214,17 @@ def test_query_never_changes_the_database(wh):
 def test_threads_can_share_one_warehouse(wh):
     from concurrent.futures import ThreadPoolExecutor
 
+    def write_batch() -> None:
+        with wh.batch():
+            for i in range(6):
+                wh.write_call(rows.record(f"b{i}"), rows.analysis(3), [])
+
     def write(i: int) -> None:
         wh.write_call(rows.record(f"t{i}"), rows.analysis(3), [])
         assert f"t{i}" in wh.processed_calls()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(write, range(12)))
-    assert len(wh.processed_calls()) == 12
+        jobs = [pool.submit(write_batch), *(pool.submit(write, i) for i in range(8))]
+        for job in jobs:
+            job.result()
+    assert len(wh.processed_calls()) == 14
