@@ -109,10 +109,11 @@ def test_chromium_renders_every_chart_without_console_errors(report, tmp_path):
 def test_screenshot_shows_the_charts(report, tmp_path):
     Image = pytest.importorskip("PIL.Image", reason="Pillow reads the screenshot")
     shot = tmp_path / "report.png"
-    taken = chromium(report, tmp_path, "--hide-scrollbars", "--window-size=1280,1400", f"--screenshot={shot}")
+    taken = chromium(report, tmp_path, "--hide-scrollbars", "--window-size=1400,1400", "--virtual-time-budget=2000",
+                     f"--screenshot={shot}")
     assert taken.returncode == 0 and shot.exists(), taken.stderr[-2000:]
     image = Image.open(shot).convert("RGB")
-    assert image.size == (1280, 1400)
+    assert image.size == (1400, 1400)
     colours = image.getcolors(maxcolors=1 << 20)
     assert len(colours) > 50  # text, axes, markers: not a blank page
     blue = sum(count for count, rgb in colours if all(abs(a - b) < 8 for a, b in zip(rgb, PALETTE_BLUE)))

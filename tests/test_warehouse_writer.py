@@ -41,7 +41,8 @@ def test_a_call_lands_in_every_table(wh):
     assert (mention["amount"], mention["currency"], mention["period"], mention["utterance_idx"]) == (
         60.0, "USD", "month", 5)
     metrics = wh.query("SELECT * FROM call_metrics").iloc[0]
-    assert metrics["seller_talk_ratio"] == pytest.approx(0.6) and metrics["price_before_discovery"] == False  # noqa: E712
+    assert metrics["seller_talk_ratio"] == pytest.approx(0.6)
+    assert not metrics["price_before_discovery"] and not metrics.isna()["price_before_discovery"]
     call_row = wh.query("SELECT * FROM calls").iloc[0]
     assert call_row["status"] == "ok" and call_row["seller_name"] == "Sam Seller"
     assert call_row["recorded_at"] == datetime(2026, 3, 2, 15, 30)

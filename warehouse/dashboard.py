@@ -50,7 +50,7 @@ FROM v_calls WHERE status = 'ok'
 GROUP BY iso_week ORDER BY iso_week
 """
 _SELLER_WEEKLY_SQL = """
-SELECT seller_id, seller_name, iso_week, mean_discovery_share FROM v_seller_weekly
+SELECT seller_id, seller_name, iso_week, calls, mean_discovery_share FROM v_seller_weekly
 """
 _PRICE_FIRST_SQL = f"""
 SELECT call_id, call_date, seller_name, account, outcome, first_price_s, first_price_by,
@@ -177,7 +177,8 @@ def _price_histogram(fractions: pd.DataFrame) -> str:
     groups = [(name, rows) for name, rows in groups if not rows.empty] or [("all calls", fractions)]
     series = []
     for name, rows in groups:
-        bins = (rows["first_price_frac"].clip(0, 1) * PRICE_FRACTION_BINS).astype(int).clip(upper=PRICE_FRACTION_BINS - 1)
+        scaled = rows["first_price_frac"].clip(0, 1) * PRICE_FRACTION_BINS
+        bins = scaled.astype(int).clip(upper=PRICE_FRACTION_BINS - 1)
         counts = bins.value_counts().reindex(range(PRICE_FRACTION_BINS), fill_value=0)
         series.append(Series(f"{name} (n={len(rows)})", list(counts / len(rows))))
     return grouped_histogram(label, series, PRICE_FRACTION_BINS, "first price mention (fraction of call)",
@@ -197,13 +198,15 @@ def _team_trend(weekly: pd.DataFrame) -> str:
 
 
 def _seller_trend(weekly: pd.DataFrame) -> str:
+    """The busiest sellers, in the scatter's order (most calls first) so colours match."""
     label = "weekly discovery share per seller"
     if weekly.empty:
         return empty_chart(label, "No weeks with calls yet")
     weeks = sorted(weekly["iso_week"].unique())
-    busiest = weekly.groupby("seller_id").size().sort_values(ascending=False).index[:TOP_SELLERS_PER_TREND]
+    totals = weekly.groupby("seller_id")["calls"].sum().reset_index()
+    busiest = totals.sort_values(["calls", "seller_id"], ascending=[False, True])["seller_id"]
     series = []
-    for seller_id in sorted(busiest):
+    for seller_id in busiest[:TOP_SELLERS_PER_TREND]:
         rows = weekly[weekly["seller_id"] == seller_id].set_index("iso_week")
         share = rows["mean_discovery_share"].reindex(weeks)
         series.append(Series(str(rows["seller_name"].iloc[-1]), _values(share)))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from html import escape
 
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777")
-WIDTH, HEIGHT = 560, 320
+WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+LEGEND_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -28,30 +29,32 @@ class Series:
 class _Frame:
     """Maps data coordinates to the plot area and draws the axes."""
 
-    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float], *,
+                 legend: bool = False) -> None:
         self.x0, self.x1 = x_range
         self.y0, self.y1 = y_range
+        self.right = WIDTH - RIGHT - (LEGEND_WIDTH if legend else 0)
 
     def x(self, value: float) -> float:
-        return LEFT + (value - self.x0) / (self.x1 - self.x0) * (WIDTH - LEFT - RIGHT)
+        return LEFT + (value - self.x0) / (self.x1 - self.x0) * (self.right - LEFT)
 
     def y(self, value: float) -> float:
         return HEIGHT - BOTTOM - (value - self.y0) / (self.y1 - self.y0) * (HEIGHT - TOP - BOTTOM)
 
     def axes(self, x_ticks: Sequence[tuple[float, str]], y_ticks: Sequence[tuple[float, str]],
              x_title: str, y_title: str) -> list[str]:
-        parts = [f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
+        parts = [f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{self.right}" '
                  f'y2="{HEIGHT - BOTTOM}"/>',
                  f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}"/>']
         for value, text in y_ticks:
             y = self.y(value)
-            parts.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
+            parts.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{self.right}" y2="{y:.1f}"/>')
             parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>')
         for value, text in x_ticks:
             x = self.x(value)
             parts.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" '
                          f'text-anchor="middle">{escape(text)}</text>')
-        parts.append(f'<text class="title" x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - 8}" '
+        parts.append(f'<text class="title" x="{(LEFT + self.right) / 2}" y="{HEIGHT - 8}" '
                      f'text-anchor="middle">{escape(x_title)}</text>')
         parts.append(f'<text class="title" transform="translate(14 {(TOP + HEIGHT - BOTTOM) / 2}) rotate(-90)" '
                      f'text-anchor="middle">{escape(y_title)}</text>')
@@ -92,9 +95,9 @@ def scatter(label: str, points: Sequence[Point], x_title: str, y_title: str) -> 
 def grouped_histogram(label: str, groups: Sequence[Series], bins: int, x_title: str, y_title: str) -> str:
     """Bars per bin of [0, 1], one colour per group; ``values`` are each group's bin heights in [0, 1]."""
     top = max((v or 0 for g in groups for v in g.values), default=0)
-    y_max = max(0.1, math.ceil(top * 10) / 10)
-    frame = _Frame((0, 1), (0, y_max))
-    y_ticks = [(y_max * i / 4, f"{y_max * i / 4:.0%}") for i in range(5)]
+    y_max = max(0.05, math.ceil(top * 20) / 20)
+    frame = _Frame((0, 1), (0, y_max), legend=True)
+    y_ticks = [(y_max * i / 5, f"{y_max * i / 5:.0%}") for i in range(6)]
     parts = frame.axes(_ratio_ticks(), y_ticks, x_title, y_title)
     slot = 1 / bins
     bar = slot * 0.8 / max(1, len(groups))
@@ -117,8 +120,8 @@ def line_chart(label: str, x_labels: Sequence[str], series: Sequence[Series], x_
                y_title: str) -> str:
     """Lines over categorical x (e.g. ISO weeks), y in [0, 1]; ``None`` breaks a line."""
     n = len(x_labels)
-    frame = _Frame((-0.5, n - 0.5), (0, 1))
-    every = max(1, math.ceil(n / 8))
+    frame = _Frame((-0.5, n - 0.5), (0, 1), legend=True)
+    every = max(1, math.ceil(n / 6))
     x_ticks = [(i, text) for i, text in enumerate(x_labels) if i % every == 0]
     parts = frame.axes(x_ticks, _ratio_ticks(), x_title, y_title)
     for s, line in enumerate(series):
@@ -141,11 +144,12 @@ def line_chart(label: str, x_labels: Sequence[str], series: Sequence[Series], x_
 
 
 def _legend(names: Sequence[str]) -> list[str]:
-    parts = [f'<rect class="legend-box" x="{WIDTH - RIGHT - 156}" y="{TOP}" width="150" '
-             f'height="{8 + 16 * len(names)}" fill="#fff" fill-opacity="0.85"/>'] if names else []
+    """Colour keys in the right margin that ``_Frame(legend=True)`` leaves free."""
+    left = WIDTH - RIGHT - LEGEND_WIDTH + 12
+    parts = []
     for i, name in enumerate(names):
         y = TOP + 4 + i * 16
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{WIDTH - RIGHT - 150}" y="{y}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text class="legend" x="{WIDTH - RIGHT - 135}" y="{y + 9}">{escape(name)}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text class="legend" x="{left + 15}" y="{y + 9}">{escape(name)}</text>')
     return parts
