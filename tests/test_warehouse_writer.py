@@ -142,13 +142,13 @@ def test_runs_record_each_batch(wh):
     wh.start_run("run-1", started, "/archive", pipeline_version="0.1.0", config={"model": "tiny.en"})
     assert wh.query("SELECT status FROM runs").iloc[0, 0] == "running"
     wh.finish_run("run-1", discovered=10, processed=7, skipped=2, failed=1, audio_s=3600.0,
-                  finished_at=started + timedelta(minutes=30))
+                  ended_at=started + timedelta(minutes=30))
 
     run = wh.query("SELECT * FROM runs").iloc[0]
     assert (run["status"], run["discovered"], run["processed"], run["skipped"], run["failed"]) == (
         "finished", 10, 7, 2, 1)
     assert run["audio_s"] == 3600.0 and run["config"] == '{"model": "tiny.en"}'
-    assert run["finished_at"] - run["started_at"] == timedelta(minutes=30)
+    assert run["ended_at"] - run["started_at"] == timedelta(minutes=30)
 
     wh.start_run("run-2", started, "/archive")
     wh.finish_run("run-2", discovered=0, processed=0, skipped=0, failed=0, audio_s=0.0,

@@ -127,5 +127,5 @@ def sample_warehouse(path) -> "Warehouse":
     wh.write_call(failed_record("z9"), None, [])
     wh.start_run("run-1", datetime(2026, 3, 12, 2), "/archive")
     wh.finish_run("run-1", discovered=6, processed=5, skipped=0, failed=1, audio_s=600.0,
-                  finished_at=datetime(2026, 3, 12, 2, 30))
+                  ended_at=datetime(2026, 3, 12, 2, 30))
     return wh

@@ -121,15 +121,15 @@ class Warehouse:
         ))
 
     def finish_run(self, run_id: str, *, discovered: int, processed: int, skipped: int, failed: int,
-                   audio_s: float, finished_at: datetime | None = None,
+                   audio_s: float, ended_at: datetime | None = None,
                    error: str | None = None) -> None:
         """Close a batch with its counts; ``error`` marks the whole batch ``failed``."""
         def update(con: duckdb.DuckDBPyConnection) -> None:
             found = con.execute(
-                "UPDATE runs SET finished_at = coalesce(?, now()::TIMESTAMP), status = ?, "
+                "UPDATE runs SET ended_at = coalesce(?, now()::TIMESTAMP), status = ?, "
                 "discovered = ?, processed = ?, skipped = ?, failed = ?, audio_s = ?, error = ? "
                 "WHERE run_id = ? RETURNING run_id",
-                [as_utc(finished_at), "failed" if error else "finished", discovered, processed,
+                [as_utc(ended_at), "failed" if error else "finished", discovered, processed,
                  skipped, failed, audio_s, error, run_id],
             ).fetchall()
             if not found:

@@ -104,7 +104,7 @@ CREATE TABLE call_metrics (
 CREATE TABLE runs (
     run_id           VARCHAR PRIMARY KEY,
     started_at       TIMESTAMP NOT NULL,
-    finished_at      TIMESTAMP,
+    ended_at         TIMESTAMP,
     status           VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
     archive          VARCHAR,
     pipeline_version VARCHAR,
