@@ -86,3 +86,14 @@ def test_cli_bad_database_is_one_line_and_exit_1(tmp_path, capsys, setup, messag
         assert exit_.value.code == 1
         assert err.count("\n") == 1 and err.startswith("callytics: error: ") and message in err
         assert not (tmp_path / "out").exists() and not (tmp_path / "report.html").exists()
+
+
+def test_cli_unwritable_output_is_one_line_and_exit_1(db, tmp_path, capsys):
+    folder = rows.unwritable_folder(tmp_path)
+    for command, message in ((["export", "--out", str(folder / "exports")], "cannot create export folder"),
+                             (["dashboard", "--out", str(folder / "report.html")], "cannot write")):
+        with pytest.raises(SystemExit) as exit_:
+            main([command[0], "--db", str(db), *command[1:]])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 1 and err.count("\n") == 1 and message in err, err
+    assert not (folder / "exports").exists() and not (folder / "report.html").exists()

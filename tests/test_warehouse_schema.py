@@ -134,23 +134,8 @@ def test_a_duckdb_file_of_another_application_is_refused(tmp_path):
         assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0] == 1
 
 
-def read_only_folder(tmp_path: Path) -> Path:
-    """A folder this process cannot create files in; root ignores modes, so it tries sysfs."""
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    folder.chmod(0o555)
-    for candidate in (folder, Path("/sys")):
-        probe = candidate / "callytics-probe"
-        try:
-            probe.touch()
-        except OSError:
-            return candidate
-        probe.unlink()
-    pytest.skip("no folder here refuses new files (running as root?)")
-
-
 def test_a_read_only_location_is_one_clear_error(tmp_path):
-    folder = read_only_folder(tmp_path)
+    folder = rows.unwritable_folder(tmp_path)
     db = folder / "calls.duckdb"
     with pytest.raises(WarehouseError, match="permission denied"):
         Warehouse(db)

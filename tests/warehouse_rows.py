@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from analysis.types import CallAnalysis, CallMetrics, LabelledUtterance, PriceMention, RoleAssignment
 from transcription.types import Word
@@ -129,3 +132,18 @@ def sample_warehouse(path) -> "Warehouse":
     wh.finish_run("run-1", discovered=6, processed=5, skipped=0, failed=1, audio_s=600.0,
                   ended_at=datetime(2026, 3, 12, 2, 30))
     return wh
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot create files in; root ignores modes, so it tries sysfs."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys")):
+        probe = candidate / "callytics-probe"
+        try:
+            probe.touch()
+        except OSError:
+            return candidate
+        probe.unlink()
+    pytest.skip("no folder here refuses new files (running as root?)")
