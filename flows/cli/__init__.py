@@ -1,5 +1,6 @@
 """``callytics`` command line. Each module registers its commands on ``app``."""
 from flows.cli import run  # noqa: F401  (registers commands)
+from flows.cli import warehouse  # noqa: F401  (registers export, dashboard)
 from flows.cli.app import app, main
 from flows.cli import analysis  # noqa: F401  (registers classify, analyze)
 

@@ -19,6 +19,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Typer 0.29 vendors its own click: its usage errors are not ``click.ClickException``s.
+USAGE_ERRORS: tuple[type[Exception], ...] = (
+    click.ClickException,
+    *(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"),
+)
+
 USER_ERRORS: tuple[type[Exception], ...] = (
     TranscriptionError,
     AnalysisError,
@@ -40,9 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="callytics", standalone_mode=False)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         fail("aborted", 130)
-    except click.ClickException as exc:
+    except USAGE_ERRORS as exc:
         exc.show()
         raise SystemExit(exc.exit_code)
     except USER_ERRORS as exc:

@@ -1,0 +1,56 @@
+"""Reporting views: the numbers sales-ops read, checked against hand-computed values."""
+from __future__ import annotations
+
+import pytest
+
+import warehouse_rows as rows
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    return rows.sample_warehouse(tmp_path_factory.mktemp("views") / "calls.duckdb")
+
+
+def test_v_calls_has_one_row_per_call_with_metrics_and_failures(wh):
+    calls = wh.query("SELECT call_id, status, seller_key, outcome_class, iso_week, seller_talk_ratio "
+                     "FROM v_calls ORDER BY call_id").set_index("call_id")
+    assert list(calls.index) == ["a1", "a2", "a3", "b1", "b2", "z9"]
+    assert calls.loc["z9", "status"] == "failed" and calls["seller_talk_ratio"].isna()["z9"]
+    assert calls.loc["a3", "outcome_class"] == "won"
+    assert calls["outcome_class"].isna()["b2"]
+    assert calls.loc["a1", "iso_week"] == "2026-W10" and calls.loc["a3", "iso_week"] == "2026-W11"
+    assert calls.loc["z9", "seller_key"] == "(unknown)"
+
+
+def test_v_seller_weekly_aggregates_per_seller_and_iso_week(wh):
+    weekly = wh.query("SELECT * FROM v_seller_weekly ORDER BY seller_id, iso_week")
+    keyed = weekly.set_index(["seller_id", "iso_week"])
+    assert list(keyed.index) == [("s1", "2026-W10"), ("s1", "2026-W11"), ("s2", "2026-W10"), ("s2", "2026-W11")]
+
+    sam = keyed.loc[("s1", "2026-W10")]
+    assert sam["seller_name"] == "Sam Seller"
+    assert (sam["calls"], sam["won_calls"], sam["lost_calls"], sam["calls_with_price"]) == (2, 1, 1, 2)
+    assert sam["mean_seller_talk_ratio"] == pytest.approx(0.6)
+    assert sam["mean_discovery_share"] == pytest.approx(0.4)
+    assert sam["price_before_discovery_share"] == pytest.approx(0.5)
+    assert sam["median_first_price_frac"] == pytest.approx((0.75 + 0.1) / 2)
+    assert str(sam["week_start"].date()) == "2026-03-02"
+
+    quiet = keyed.loc[("s1", "2026-W11")]
+    assert (quiet["calls"], quiet["calls_with_price"], quiet["price_before_discovery_share"]) == (1, 0, 0.0)
+    assert quiet[["median_first_price_frac"]].isna().all()
+
+    ria = keyed.loc[("s2", "2026-W10")]
+    assert ria["price_before_discovery_share"] == 1.0 and ria["pitch_before_discovery_share"] == 1.0
+    assert ria["median_first_price_frac"] == pytest.approx(0.05)
+
+
+def test_v_price_timing_has_the_first_mention_of_each_call_that_mentions_price(wh):
+    timing = wh.query("SELECT * FROM v_price_timing ORDER BY call_id").set_index("call_id")
+    assert list(timing.index) == ["a1", "a2", "b1", "b2"]
+    assert dict(timing["price_phase"]) == {"a1": "late", "a2": "before_discovery", "b1": "before_discovery",
+                                           "b2": "middle"}
+    assert timing.loc["b1", "first_price_by"] == "buyer"
+    assert timing.loc["a2", "price_after_discovery_s"] == pytest.approx(12.0 - 30.0)
+    assert timing.loc["a1", "first_price_text"] == "It is sixty dollars a seat per month."
+    assert timing.loc["a1", "first_price_amount"] == 60.0
