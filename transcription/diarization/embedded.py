@@ -1,0 +1,245 @@
+"""Offline speaker diarization for mono calls from models that ship inside PyPI packages.
+
+Steps: Silero voice activity (bundled with faster-whisper) finds speech; resemblyzer's
+pretrained speaker encoder embeds overlapping windows inside speech only; spectral clustering
+with an eigengap picks the speaker count (a separate test decides one speaker versus several);
+a Viterbi pass over 0.1 s frames then places the speaker changes inside speech regions (a
+phone call's voice-activity regions often hold several turns) with a penalty per change.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from transcription.diarization.base import SpeakerCountHints, speaker_range
+from transcription.diarization.result import Diarization
+
+__all__ = ["EmbeddedDiarizer", "EmbeddedOptions"]
+
+logger = logging.getLogger(__name__)
+
+_RATE = 16000
+_MEL_HOP = 160  # 10 ms mel frames, as the encoder was trained
+_FRAME = 10  # mel frames per resegmentation frame (0.1 s)
+
+
+@dataclass(frozen=True)
+class EmbeddedOptions:
+    window_s: float = 1.2
+    hop_s: float = 0.3
+    vad_threshold: float = 0.5
+    vad_min_silence_s: float = 0.3
+    vad_pad_s: float = 0.1
+    affinity_percentile: float = 0.9
+    one_speaker_similarity: float = 0.93
+    """Centroid cosine similarity of a two-way split above which the call has one speaker."""
+    change_penalty: float = 1.0
+    """Viterbi cost of a speaker change, in standard deviations of the frame scores."""
+    fill_gap_s: float = 0.5
+    """Pauses shorter than this inside one speaker's speech stay part of the turn."""
+    max_speakers: int = 6
+    max_cluster_windows: int = 1200
+    """Longer calls cluster an even subsample of windows, then assign every window."""
+
+
+class EmbeddedDiarizer:
+    """Mono diarization with Silero VAD + resemblyzer embeddings; CPU is enough."""
+
+    name = "embedded"
+
+    def __init__(self, options: EmbeddedOptions = EmbeddedOptions(), device: str = "cpu"):
+        from resemblyzer import VoiceEncoder
+
+        self.options = options
+        self._encoder = VoiceEncoder("cuda" if device == "cuda" else "cpu", verbose=False)
+        self._mel_bank = _mel_filter_bank()
+
+    def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
+        return self.diarize_samples(
+            audio.mono(),
+            hints=SpeakerCountHints(num_speakers, min_speakers, max_speakers),
+        )
+
+    def diarize_samples(self, samples: np.ndarray, hints: SpeakerCountHints = SpeakerCountHints()) -> Diarization:
+        """Diarize a 1-D float32 waveform at 16 kHz."""
+        opts = self.options
+        lo, hi = speaker_range(hints, opts.max_speakers)
+        regions = self._speech_regions(samples)
+        if not regions:
+            return Diarization(turns=(), backend=self.name)
+        mel = self._mel(samples)
+        windows = _windows(regions, round(opts.window_s * 100), round(opts.hop_s * 100))
+        embeddings = self._embed(mel, windows)
+        labels = self._cluster(embeddings, lo, hi)
+        n_frames = len(samples) // _MEL_HOP // _FRAME + 1
+        path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)
+        segments = _frames_to_segments(path, speech, _FRAME * _MEL_HOP / _RATE)
+        logger.debug("embedded diarization: %d regions, %d windows, %d speakers", len(regions), len(windows), len(set(labels)))
+        return Diarization.from_labelled_segments(_fill_gaps(segments, opts.fill_gap_s), self.name)
+
+    def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
+        """Speech regions as (start, end) mel-frame indices."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        opts = self.options
+        if samples.size < _RATE // 10:
+            return []
+        vad = VadOptions(
+            threshold=opts.vad_threshold,
+            min_silence_duration_ms=int(opts.vad_min_silence_s * 1000),
+            speech_pad_ms=int(opts.vad_pad_s * 1000),
+        )
+        spans = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), vad)
+        return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
+
+    def _mel(self, samples: np.ndarray) -> np.ndarray:
+        """The encoder's input features (power mel spectrogram, 40 bands), volume-normalised."""
+        import torch
+
+        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+        wav = torch.from_numpy(np.asarray(samples, dtype=np.float32) * (10 ** (-30 / 20) / max(rms, 1e-6)))
+        spec = torch.stft(
+            wav, n_fft=400, hop_length=_MEL_HOP, window=torch.hann_window(400),
+            center=True, pad_mode="constant", return_complex=True,
+        ).abs() ** 2
+        return (spec.T @ self._mel_bank).numpy()
+
+    def _embed(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
+        import torch
+
+        out = np.zeros((len(windows), 256), dtype=np.float32)
+        by_length: dict[int, list[int]] = {}
+        for i, (a, b) in enumerate(windows):
+            by_length.setdefault(b - a, []).append(i)
+        with torch.inference_mode():
+            for idx in by_length.values():
+                for k in range(0, len(idx), 256):
+                    batch = idx[k : k + 256]
+                    x = torch.from_numpy(np.stack([mel[windows[i][0] : windows[i][1]] for i in batch]))
+                    out[batch] = self._encoder(x.to(self._encoder.device)).cpu().numpy()
+        return out
+
+    def _cluster(self, embeddings: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        from sklearn.cluster import KMeans
+
+        n = len(embeddings)
+        hi = min(hi, n)
+        if hi <= 1 or n < 4:
+            return np.zeros(n, dtype=int)
+        step = max(1, -(-n // self.options.max_cluster_windows))
+        sample = embeddings[::step]
+        if lo <= 1 and self._is_one_speaker(sample):
+            return np.zeros(n, dtype=int)
+        k = lo if lo == hi else _eigengap_count(sample, max(lo, 2), hi, self.options.affinity_percentile)
+        kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample)
+        centroids = _normalise(kmeans.cluster_centers_)
+        return np.argmax(embeddings @ centroids.T, axis=1)
+
+    def _is_one_speaker(self, embeddings: np.ndarray) -> bool:
+        from sklearn.cluster import KMeans
+
+        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(embeddings)
+        if min(np.bincount(labels, minlength=2)) == 0:
+            return True
+        a, b = (_normalise(embeddings[labels == j].mean(0, keepdims=True))[0] for j in (0, 1))
+        return float(a @ b) >= self.options.one_speaker_similarity
+
+
+def _mel_filter_bank():
+    import torchaudio
+
+    return torchaudio.functional.melscale_fbanks(201, 0.0, _RATE / 2, 40, _RATE, norm="slaney", mel_scale="slaney")
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+
+
+def _windows(regions: list[tuple[int, int]], size: int, hop: int) -> list[tuple[int, int]]:
+    """Windows of ``size`` mel frames every ``hop`` inside each region; a short region is one window."""
+    out = []
+    for a, b in regions:
+        if b - a <= size:
+            out.append((a, b))
+            continue
+        count = int(np.ceil((b - a - size) / hop)) + 1
+        out.extend((int(s), int(s) + size) for s in np.linspace(a, b - size, count).round())
+    return out
+
+
+def _eigengap_count(embeddings: np.ndarray, lo: int, hi: int, percentile: float) -> int:
+    """Speaker count from the largest eigengap of a pruned cosine affinity's normalised Laplacian."""
+    from scipy.linalg import eigh
+
+    affinity = embeddings @ embeddings.T
+    np.fill_diagonal(affinity, 0.0)
+    np.fill_diagonal(affinity, affinity.max(axis=1))
+    keep = affinity >= np.quantile(affinity, percentile, axis=1, keepdims=True)
+    affinity = np.where(keep, affinity, 0.01 * affinity)
+    affinity = np.maximum(affinity, affinity.T)
+    degree = np.sqrt(affinity.sum(axis=1))
+    laplacian = np.eye(len(affinity)) - affinity / np.outer(degree, degree)
+    top = min(hi + 1, len(affinity) - 1)
+    eigenvalues = eigh(laplacian, eigvals_only=True, subset_by_index=[0, top])
+    gaps = np.diff(eigenvalues)  # gaps[k - 1]: between the k-th and (k+1)-th smallest
+    return lo + int(np.argmax(gaps[lo - 1 : hi]))
+
+
+def _resegment(windows, embeddings, labels, n_frames, penalty):
+    """Best speaker path over 0.1 s frames: window-to-centroid similarity minus a cost per change."""
+    k = int(labels.max()) + 1
+    centroids = _normalise(np.stack([embeddings[labels == j].mean(0) for j in range(k)]))
+    similarity = embeddings @ centroids.T
+    score = np.zeros((n_frames, k))
+    count = np.zeros(n_frames)
+    for (a, b), s in zip(windows, similarity):
+        fa = a // _FRAME
+        fb = max(fa + 1, b // _FRAME)
+        score[fa:fb] += s
+        count[fa:fb] += 1
+    speech = count > 0
+    score[speech] /= count[speech, None]
+    score -= score.mean(axis=1, keepdims=True)
+    spread = score[speech].std()
+    if k == 1 or spread == 0:
+        return np.zeros(n_frames, dtype=int), speech
+    score /= spread
+    best = score[0].copy()
+    back = np.zeros((n_frames, k), dtype=np.int32)
+    states = np.arange(k)
+    for t in range(1, n_frames):
+        switch = best.max() - penalty
+        back[t] = np.where(best >= switch, states, best.argmax())
+        best = np.maximum(best, switch) + score[t]
+    path = np.zeros(n_frames, dtype=int)
+    path[-1] = best.argmax()
+    for t in range(n_frames - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path, speech
+
+
+def _frames_to_segments(path, speech, frame_s):
+    segments = []
+    t, n = 0, len(path)
+    while t < n:
+        if not speech[t]:
+            t += 1
+            continue
+        u = t
+        while u < n and speech[u] and path[u] == path[t]:
+            u += 1
+        segments.append((t * frame_s, u * frame_s, int(path[t])))
+        t = u
+    return segments
+
+
+def _fill_gaps(segments, max_gap):
+    out: list[tuple[float, float, int]] = []
+    for start, end, who in segments:
+        if out and out[-1][2] == who and start - out[-1][1] < max_gap:
+            out[-1] = (out[-1][0], end, who)
+        else:
+            out.append((start, end, who))
+    return out

@@ -1,0 +1,64 @@
+"""The diarization result every backend returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transcription.types import SpeakerTurn
+
+__all__ = ["Diarization", "speaker_label"]
+
+
+def speaker_label(index: int) -> str:
+    """``SPEAKER_00``, ``SPEAKER_01``, ...: the labels every backend uses."""
+    return f"SPEAKER_{index:02d}"
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Who speaks when: non-overlapping speaker turns sorted by start, and the backend used."""
+
+    turns: tuple[SpeakerTurn, ...]
+    backend: str
+
+    @property
+    def speakers(self) -> list[str]:
+        """Distinct speaker labels, in order of first appearance."""
+        return list(dict.fromkeys(t.speaker for t in self.turns))
+
+    def speech_seconds(self, speaker: str | None = None) -> float:
+        return sum(t.duration for t in self.turns if speaker is None or t.speaker == speaker)
+
+    def to_rttm(self, uri: str) -> str:
+        """NIST RTTM lines (``SPEAKER uri 1 onset duration <NA> <NA> speaker <NA> <NA>``)."""
+        file_id = "_".join(uri.split()) or "audio"
+        return "".join(
+            f"SPEAKER {file_id} 1 {t.start:.3f} {t.duration:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n"
+            for t in self.turns
+        )
+
+    def serialize(self) -> dict:
+        return {
+            "backend": self.backend,
+            "turns": [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in self.turns],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Diarization":
+        return cls(
+            turns=tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in d["turns"]),
+            backend=str(d["backend"]),
+        )
+
+    @classmethod
+    def from_labelled_segments(cls, segments: list[tuple[float, float, object]], backend: str) -> "Diarization":
+        """Sort segments, merge touching ones of one speaker, relabel speakers by first appearance."""
+        ordered = sorted((s for s in segments if s[1] > s[0]), key=lambda s: (s[0], s[1]))
+        labels: dict[object, str] = {}
+        turns: list[SpeakerTurn] = []
+        for start, end, who in ordered:
+            label = labels.setdefault(who, speaker_label(len(labels)))
+            if turns and turns[-1].speaker == label and start <= turns[-1].end + 1e-6:
+                turns[-1] = SpeakerTurn(turns[-1].start, max(end, turns[-1].end), label)
+            else:
+                turns.append(SpeakerTurn(float(start), float(end), label))
+        return cls(turns=tuple(turns), backend=backend)

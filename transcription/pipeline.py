@@ -1,0 +1,135 @@
+"""Audio in, speaker-attributed transcript out: ASR, diarization and word alignment for one call."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from transcription.alignment import assign_speakers, build_utterances
+from transcription.asr import AsrOptions, SpeechRecognizer
+from transcription.audio import Audio
+from transcription.diarization import ChannelDiarizer, Diarization, choose_backend, make_diarizer, speaker_label
+from transcription.errors import DiarizationError
+from transcription.types import SpeakerTurn, Transcript, Utterance, Word
+
+__all__ = ["CallTranscriber", "SpeakerTranscript"]
+
+logger = logging.getLogger(__name__)
+
+_LEAK_TOLERANCE_S = 0.3
+
+
+@dataclass(frozen=True)
+class SpeakerTranscript:
+    """Everything the analysis stage needs about who said what in one call."""
+
+    words: tuple[Word, ...]
+    utterances: tuple[Utterance, ...]
+    turns: tuple[SpeakerTurn, ...]
+    diarization_backend: str
+    asr_model: str
+    seller_speaker: str | None
+    duration: float
+    channels: int
+    language: str = "en"
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(u.speaker for u in self.utterances))
+
+    @property
+    def diarization(self) -> Diarization:
+        return Diarization(turns=self.turns, backend=self.diarization_backend)
+
+    def serialize(self) -> dict:
+        return {
+            "language": self.language,
+            "duration": self.duration,
+            "channels": self.channels,
+            "asr_model": self.asr_model,
+            "diarization_backend": self.diarization_backend,
+            "seller_speaker": self.seller_speaker,
+            "turns": [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in self.turns],
+            "utterances": [u.serialize() for u in self.utterances],
+        }
+
+
+class CallTranscriber:
+    """Loads the ASR model and the diarization backend(s) once; ``process`` runs one call."""
+
+    def __init__(
+        self,
+        asr: AsrOptions = AsrOptions(),
+        diarization: str = "auto",
+        pyannote_pipeline: str | None = None,
+        hf_token: str | None = None,
+        device: str = "auto",
+    ):
+        choose_backend(diarization, channels=1, seller_channel=None, pyannote_configured=bool(pyannote_pipeline))
+        self.diarization = diarization
+        self.recognizer = SpeechRecognizer(asr)
+        diarizer = make_diarizer(diarization, pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
+        self._backends = getattr(diarizer, "backends", {diarization: diarizer})
+
+    def process(
+        self,
+        audio: Audio,
+        *,
+        num_speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+        seller_channel: int | None = None,
+    ) -> SpeakerTranscript:
+        if seller_channel is not None and not 0 <= seller_channel < audio.channels:
+            raise DiarizationError(
+                f"{audio.path}: seller channel {seller_channel} does not exist in a {audio.channels}-channel recording"
+            )
+        backend = choose_backend(
+            self.diarization,
+            channels=audio.channels,
+            seller_channel=seller_channel,
+            pyannote_configured="pyannote" in self._backends,
+        )
+        diarizer = self._backends[backend]
+        hints = dict(num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
+        if isinstance(diarizer, ChannelDiarizer):
+            diarization = diarizer.diarize(audio, **hints)
+            transcripts = [self.recognizer.transcribe(audio.channel(i), channel=i) for i in range(audio.channels)]
+            words = _channel_words(transcripts, diarization.turns)
+            seller = speaker_label(seller_channel) if seller_channel is not None else None
+        else:
+            transcripts = [self.recognizer.transcribe(audio.mono())]
+            diarization = diarizer.diarize(audio, **hints)
+            words = assign_speakers(transcripts[0].words, diarization.turns)
+            seller = None
+        logger.info("%s: %s diarization, %d speakers, %d words", audio.path, backend,
+                    len(diarization.speakers), len(words))
+        return SpeakerTranscript(
+            words=tuple(words),
+            utterances=tuple(build_utterances(words)),
+            turns=diarization.turns,
+            diarization_backend=diarization.backend,
+            asr_model=self.recognizer.name,
+            seller_speaker=seller,
+            duration=audio.duration,
+            channels=audio.channels,
+            language=transcripts[0].language,
+        )
+
+
+def _channel_words(transcripts: list[Transcript], turns: tuple[SpeakerTurn, ...]) -> list[Word]:
+    """Words of every channel, speaker = channel. A word the recogniser heard on a channel while
+    only the other party spoke (their voice leaking across) is dropped, since that party's own
+    channel carries it."""
+    words: list[Word] = []
+    for transcript in transcripts:
+        own = speaker_label(transcript.channel)
+        own_turns = [t for t in turns if t.speaker == own]
+        for word in transcript.words:
+            if not _near_any(word, own_turns) and _near_any(word, turns):
+                continue
+            words.append(Word(word.start, word.end, word.text, word.probability, own))
+    return sorted(words, key=lambda w: (w.start, w.end))
+
+
+def _near_any(word: Word, turns: list[SpeakerTurn] | tuple[SpeakerTurn, ...]) -> bool:
+    return any(t.start - _LEAK_TOLERANCE_S < word.end and word.start < t.end + _LEAK_TOLERANCE_S for t in turns)
