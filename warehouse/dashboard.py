@@ -66,7 +66,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 8px; 
 .kpis { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 16px; }
 .kpi { border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 14px; }
 .kpi b { display: block; font-size: 20px; }
-.grid { display: flex; flex-wrap: wrap; gap: 16px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
 section { border: 1px solid #e5e7eb; border-radius: 6px; padding: 12px; }
 svg .axis { stroke: #374151; } svg .grid { stroke: #e5e7eb; }
 svg text { font: 11px system-ui, sans-serif; fill: #374151; }
@@ -127,7 +127,7 @@ def render(con: duckdb.DuckDBPyConnection, *, title: str) -> str:
 <body>
 <h1>{escape(title)}</h1>
 {_summary(summary)}
-<div class="grid">
+<div class="charts">
 {''.join(sections)}
 </div>
 <section>
