@@ -4,3 +4,5 @@ import os
 # Offline defaults: Prefect's telemetry lookups fail here and stall the first flow by ~12 s.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The temporary API server needs ~6 s to start; a busy nightly machine can take much longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -40,6 +40,7 @@ class Settings:
     company_names: tuple[str, ...] = ()
     product_names: tuple[str, ...] = ()
     feature_words: tuple[str, ...] = ()
+    seller_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.diarization not in DIARIZATION_BACKENDS:

@@ -110,7 +110,7 @@ def nightly(
         for problem in discovery.problems:
             logger.warning("%s", problem)
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=str(archive),
-                            pipeline_version=version)
+                            pipeline_version=version, config=settings.to_dict())
         done = warehouse.processed_calls()
         todo: list[tuple[CallSource, str]] = []
         outcomes: list[CallOutcome] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import version
 
@@ -24,6 +24,7 @@ from warehouse import CallRecord
 logger = logging.getLogger(__name__)
 
 CALLYTICS_VERSION = version("callytics")
+CHANNEL_NAMES = {0: "left", 1: "right"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class CallProcessor:
             company_names=settings.company_names,
             product_names=settings.product_names,
             feature_words=settings.feature_words,
+            seller_names=settings.seller_names,
         )
 
     def process(self, source: CallSource, sha256: str, run_id: str) -> CallOutcome:
@@ -86,7 +88,7 @@ class CallProcessor:
             analysis = analyze_call(
                 speech.utterances,
                 duration_s=audio.duration,
-                config=self.analysis_config,
+                config=self._config_for(source),
                 seller_speaker=speech.seller_speaker,
             )
         except (TranscriptionError, AnalysisError) as exc:
@@ -98,12 +100,22 @@ class CallProcessor:
             **base,
             status="ok",
             error=None,
+            language=speech.language,
             asr_model=speech.asr_model,
             diarization_backend=speech.diarization_backend,
             role_method=analysis.roles.method,
             role_confidence=analysis.roles.confidence,
         )
         return CallOutcome(record=record, analysis=analysis, words=tuple(speech.words))
+
+
+    def _config_for(self, source: CallSource) -> AnalysisConfig:
+        """The manifest's seller name is the best evidence of who introduces themselves."""
+        if not source.seller_name:
+            return self.analysis_config
+        first_name = source.seller_name.split()[0]
+        names = tuple(dict.fromkeys((*self.analysis_config.seller_names, first_name)))
+        return replace(self.analysis_config, seller_names=names)
 
 
 def failed_outcome(base: dict, error: str) -> CallOutcome:
@@ -130,7 +142,7 @@ def record_fields(source: CallSource, sha256: str, run_id: str, settings: Settin
         account=source.account,
         opportunity_id=source.opportunity_id,
         outcome=source.outcome,
-        seller_channel=source.seller_channel,
+        seller_channel=CHANNEL_NAMES.get(source.seller_channel),
         num_speakers=source.num_speakers,
         pipeline_version=pipeline_version(settings),
         processed_at=datetime.now(timezone.utc),

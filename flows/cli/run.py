@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -29,10 +30,15 @@ def _settings(config: Optional[Path], **flags) -> Settings:
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    """Failures reach the user as one line from ``main``; Prefect's tracebacks stay out of it."""
-    if not verbose:
-        for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "distributed"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+    """Progress and the summary are the CLI's output; failures reach the user as one line from
+    ``main``, so Prefect's own run logs and tracebacks stay out unless ``--verbose``."""
+    if verbose:
+        return
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    import prefect.logging.configuration  # noqa: F401  (applies Prefect's logging config first)
+
+    for name in ("prefect.flow_runs", "prefect.task_runs", "distributed"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 @app.command()
