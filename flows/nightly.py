@@ -104,11 +104,11 @@ def nightly(
         settings = replace(settings, hf_token=os.environ["HF_TOKEN"])
     run_id = uuid.uuid4().hex[:12]
     version = pipeline_version(settings)
+    discovery = discover_calls(archive)
+    for problem in discovery.problems:
+        logger.warning("%s", problem)
     with run_lock(settings.db):
         warehouse = Warehouse(settings.db, lock_timeout_s=settings.lock_timeout_s)
-        discovery = discover_calls(archive)
-        for problem in discovery.problems:
-            logger.warning("%s", problem)
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=str(archive),
                             pipeline_version=version, config=settings.to_dict())
         done = warehouse.processed_calls()

@@ -32,13 +32,9 @@ def _settings(config: Optional[Path], **flags) -> Settings:
 def _quiet_prefect(verbose: bool) -> None:
     """Progress and the summary are the CLI's output; failures reach the user as one line from
     ``main``, so Prefect's own run logs and tracebacks stay out unless ``--verbose``."""
-    if verbose:
-        return
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    import prefect.logging.configuration  # noqa: F401  (applies Prefect's logging config first)
-
-    for name in ("prefect.flow_runs", "prefect.task_runs", "distributed"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 @app.command()
@@ -126,6 +122,8 @@ def demo(
 
 
 def _run(archive: Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
+    if not archive.is_dir():
+        fail(f"archive {archive} is not a folder")
     _quiet_prefect(verbose)
     from flows.nightly import run_batch
 
@@ -149,7 +147,7 @@ def _print_summary(summary) -> None:
     console = Console(width=max(100, shutil.get_terminal_size().columns))
     console.print(table)
     for call_id, error in summary.failures:
-        console.print(f"failed: {call_id}: {error}", markup=False)
+        typer.echo(f"failed: {call_id}: {error}")
 
 
 def _print_frame(title: str, frame) -> None:
