@@ -1,7 +1,6 @@
 """The nightly batch: discover calls, skip what is done, process the rest, write as they finish."""
 from __future__ import annotations
 
-import logging
 import os
 import time
 import uuid
@@ -9,14 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import CallSource, discover_calls, file_sha256
-from flows.config import Settings
+from flows.config import ConfigError, Settings
 from flows.lock import run_lock
 from flows.process import (
     CallOutcome,
@@ -27,9 +26,6 @@ from flows.process import (
 )
 from flows.progress import BatchProgress
 from warehouse import Warehouse
-
-logger = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -105,8 +101,9 @@ def nightly(
     run_id = uuid.uuid4().hex[:12]
     version = pipeline_version(settings)
     discovery = discover_calls(archive)
+    run_logger = get_run_logger()
     for problem in discovery.problems:
-        logger.warning("%s", problem)
+        run_logger.warning("%s", problem)
     with run_lock(settings.db):
         warehouse = Warehouse(settings.db, lock_timeout_s=settings.lock_timeout_s)
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=str(archive),
@@ -168,10 +165,16 @@ def _unreadable(source: CallSource, exc: OSError, run_id: str, settings: Setting
 def run_batch(archive: Path, settings: Settings, *, limit: int | None = None,
               reprocess: bool = False, show_progress: bool = False) -> RunSummary:
     """Run the nightly flow now, in-process, with the task runner the settings ask for."""
-    return nightly.with_options(task_runner=task_runner_for(settings))(
-        archive=archive, settings=settings, limit=limit, reprocess=reprocess,
-        show_progress=show_progress,
-    )
+    try:
+        return nightly.with_options(task_runner=task_runner_for(settings))(
+            archive=archive, settings=settings, limit=limit, reprocess=reprocess,
+            show_progress=show_progress,
+        )
+    except OSError as exc:
+        if settings.dask_address:
+            raise ConfigError(f"cannot use the Dask scheduler at {settings.dask_address}: "
+                              f"{' '.join(str(exc).split())}") from None
+        raise
 
 
 def task_runner_for(settings: Settings):

@@ -110,8 +110,12 @@ def test_replaced_file_is_reprocessed_and_deleted_file_keeps_history(first_run):
     root, archive, db, _ = first_run
     (archive / "bad" / "notes.mp3").unlink()
     shutil.copy(EXAMPLES / "2026-W47/2026-11-20_kestrel.wav", archive / "bad" / "silent.wav")
+    (archive / "bad" / "new.wav").write_bytes(b"RIFF" + bytes(100))
     result = callytics("run", str(archive), "--db", str(db), "--strict", cwd=root)
-    assert result.returncode == 1  # --strict: empty.wav and cut.flac still fail
+    assert result.returncode == 1, result.stderr  # --strict: new.wav failed
+    [(processed, skipped, failed)] = rows(
+        db, "SELECT processed, skipped, failed FROM runs ORDER BY started_at DESC LIMIT 1")
+    assert (processed, skipped, failed) == (1, 4, 1)  # unchanged bad files are not retried
     status = dict(rows(db, "SELECT call_id, status FROM calls"))
     assert status["bad/silent.wav"] == "ok"
     assert status["bad/notes.mp3"] == "failed"  # history kept

@@ -32,9 +32,13 @@ def _settings(config: Optional[Path], **flags) -> Settings:
 def _quiet_prefect(verbose: bool) -> None:
     """Progress and the summary are the CLI's output; failures reach the user as one line from
     ``main``, so Prefect's own run logs and tracebacks stay out unless ``--verbose``."""
-    if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+    if verbose:
+        return
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    import prefect  # noqa: F401  (configures logging on import; then we lower the rest)
+
+    logging.getLogger().setLevel(logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 @app.command()
