@@ -13,6 +13,7 @@ import typer
 
 from flows.cli.app import app, fail
 from flows.config import Settings, load_settings
+from flows.lock import run_lock
 
 EXAMPLE_ARCHIVE = Path(__file__).resolve().parents[2] / "examples" / "archive"
 
@@ -37,8 +38,9 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     import prefect  # noqa: F401  (configures logging on import; then we lower the rest)
 
-    logging.getLogger().setLevel(logging.ERROR)
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    for name, level in (("", logging.ERROR), ("EventsWorker", logging.ERROR),
+                        ("distributed", logging.CRITICAL)):
+        logging.getLogger(name).setLevel(level)
 
 
 @app.command()
@@ -128,6 +130,8 @@ def demo(
 def _run(archive: Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
     if not archive.is_dir():
         fail(f"archive {archive} is not a folder")
+    with run_lock(settings.db):
+        pass  # fail fast, before Prefect starts; the flow takes the lock for real
     _quiet_prefect(verbose)
     from flows.nightly import run_batch
 
