@@ -106,6 +106,7 @@ def nightly(
         run_logger.warning("%s", problem)
     with run_lock(settings.db):
         warehouse = Warehouse(settings.db, lock_timeout_s=settings.lock_timeout_s)
+        warehouse.fail_abandoned_runs("interrupted: the batch process ended before finishing")
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=str(archive),
                             pipeline_version=version, config=settings.to_dict())
         done = warehouse.processed_calls()

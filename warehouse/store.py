@@ -136,6 +136,12 @@ class Warehouse:
                 raise WarehouseError(f"run {run_id} was never started in {self.path}")
         self._transaction(f"finish run {run_id}", update)
 
+    def fail_abandoned_runs(self, reason: str) -> None:
+        """Close runs left ``running`` by a process that died. Only call this while holding the
+        batch lock, when no other batch can be running."""
+        self._transaction("close abandoned runs", lambda con: con.execute(
+            "UPDATE runs SET status = 'failed', error = ? WHERE status = 'running'", [reason]))
+
     def processed_calls(self) -> dict[str, ProcessedCall]:
         """Every stored call: what an incremental batch compares to decide what to skip."""
         rows = self._read(lambda con: con.execute(
