@@ -27,7 +27,7 @@ from analysis.text import normalize
 log = logging.getLogger(__name__)
 
 HEAD_PATH = Path(__file__).resolve().parent / "data" / "turn_head.npz"
-LEXICAL_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
 PRONOUN_FAMILIES = frozenset({"we_our", "you_your"})  # features only: too thin to show as evidence
 
 
