@@ -140,6 +140,9 @@ def find_cues(text: str, vocabulary: Sequence[str] = ()) -> list[CueMatch]:
         for f in CUE_FAMILIES
         if (m := f.pattern.search(norm)) is not None
     ]
+    if any(c.family == "leading_question" for c in found):
+        # A question that sells is not a question about the buyer's situation.
+        found = [c for c in found if c.family != "situation_question"]
     if is_acknowledgement(text):
         found.append(CueMatch("acknowledgement", "other", norm))
     if not any(c.family == "offering_we" for c in found):
