@@ -5,7 +5,7 @@
 Throughput counts everything a fresh process pays: importing the package and torch, loading the
 encoder and head, then classifying ``--n`` utterances (the labelled set, cycled) in one batch.
 Quality: accuracy and macro-F1 on the held-out split (industries unseen in training), as written
-and in ASR style (lowercase, no punctuation), and on the two foreign-style sets.
+and in ASR style (lowercase, no punctuation), and on the foreign-style sets.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     from analysis.classifier import load_classifier
-    from analysis.labelled_data import FOREIGN_BLIND_PATH, FOREIGN_PATH, load_labelled, score
+    from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
     from analysis.train_classifier import asr_style
 
     classifier = load_classifier()
@@ -55,11 +55,7 @@ def main() -> None:
         "utterances_per_s_with_load_cpu_bound": round(args.n / ((c_done - c0) / args.threads), 1),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
-    sets = {
-        "heldout": load_labelled(split="heldout"),
-        "foreign": load_labelled(FOREIGN_PATH),
-        "foreign2": load_labelled(FOREIGN_BLIND_PATH),
-    }
+    sets = {"heldout": load_labelled(split="heldout")} | {k: load_labelled(p) for k, p in FOREIGN_SETS.items()}
     for name, labelled in sets.items():
         for style, transform in (("", str), ("_asr", asr_style)):
             predicted = [t.label for t in classifier.classify([transform(r.text) for r in labelled])]
