@@ -7,6 +7,7 @@ import click
 import typer
 
 from analysis.errors import AnalysisError
+from flows.config import ConfigError
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
 
@@ -22,6 +23,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     TranscriptionError,
     AnalysisError,
     WarehouseError,
+    ConfigError,
     FileNotFoundError,
     PermissionError,
     IsADirectoryError,

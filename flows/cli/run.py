@@ -1,0 +1,158 @@
+"""``callytics run``, ``serve`` and ``demo``: the nightly batch from the command line."""
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from flows.cli.app import app, fail
+from flows.config import Settings, load_settings
+
+EXAMPLE_ARCHIVE = Path(__file__).resolve().parents[2] / "examples" / "archive"
+
+ConfigOption = typer.Option(None, "--config", help="TOML settings file (default ./callytics.toml).")
+DbOption = typer.Option(None, "--db", help="DuckDB file to write (default callytics.duckdb).")
+WorkersOption = typer.Option(None, "--workers", help="Worker processes, each loading the models once.")
+AsrOption = typer.Option(None, "--asr-model", help="faster-whisper model name or folder (default: bundled tiny.en).")
+DiarizationOption = typer.Option(None, "--diarization", help="auto | channels | embedded | pyannote.")
+DaskOption = typer.Option(None, "--dask-address", help="Run per-call work on this Dask scheduler, e.g. tcp://host:8786.")
+VerboseOption = typer.Option(False, "--verbose", "-v", help="Show Prefect's own logs.")
+
+
+def _settings(config: Optional[Path], **flags) -> Settings:
+    return load_settings(config).with_overrides(**flags)
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Failures reach the user as one line from ``main``; Prefect's tracebacks stay out of it."""
+    if not verbose:
+        for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@app.command()
+def run(
+    archive: Path = typer.Argument(..., help="Folder of call recordings (optionally with manifest.csv)."),
+    db: Optional[Path] = DbOption,
+    workers: Optional[int] = WorkersOption,
+    asr_model: Optional[str] = AsrOption,
+    diarization: Optional[str] = DiarizationOption,
+    dask_address: Optional[str] = DaskOption,
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N new calls."),
+    reprocess: bool = typer.Option(False, "--reprocess", help="Recompute calls already processed."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any call failed."),
+    config: Optional[Path] = ConfigOption,
+    verbose: bool = VerboseOption,
+) -> None:
+    """Process every new or changed call in ARCHIVE into the DuckDB file, now."""
+    settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
+                         diarization=diarization, dask_address=dask_address)
+    summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose)
+    if strict and summary.failed:
+        raise SystemExit(1)
+
+
+@app.command()
+def serve(
+    archive: Path = typer.Argument(..., help="Folder of call recordings to process every night."),
+    cron: str = typer.Option("0 2 * * *", "--cron", help="When to run (cron syntax)."),
+    timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone of the cron, e.g. Europe/Berlin."),
+    db: Optional[Path] = DbOption,
+    workers: Optional[int] = WorkersOption,
+    asr_model: Optional[str] = AsrOption,
+    diarization: Optional[str] = DiarizationOption,
+    dask_address: Optional[str] = DaskOption,
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Serve the nightly schedule with Prefect until interrupted."""
+    if not archive.is_dir():
+        fail(f"archive {archive} is not a folder")
+    settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
+                         diarization=diarization, dask_address=dask_address)
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly
+
+    try:
+        if timezone is not None:
+            ZoneInfo(timezone)
+        schedule = Cron(cron, timezone=timezone)
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        fail(f"bad schedule --cron '{cron}' --timezone '{timezone}': {str(exc).splitlines()[0]}")
+    nightly.serve(
+        name="callytics-nightly",
+        schedules=[schedule],
+        parameters={"archive": str(archive.resolve()),
+                    "settings": settings.to_dict() | {"db": str(settings.db.resolve())}},
+    )
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo"), "--out", help="Folder for the demo database and report."),
+    verbose: bool = VerboseOption,
+) -> None:
+    """Run the pipeline on the bundled example archive into a fresh database and write a report."""
+    if not EXAMPLE_ARCHIVE.is_dir():
+        fail(f"example archive not found at {EXAMPLE_ARCHIVE} (run from a source checkout)")
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "callytics.duckdb"
+    for stale in (db, Path(f"{db}.wal")):
+        stale.unlink(missing_ok=True)
+    settings = load_settings().with_overrides(db=db)
+    _run(EXAMPLE_ARCHIVE, settings, verbose=verbose)
+    from warehouse import Warehouse, dashboard
+
+    calls = Warehouse(db, read_only=True).query(
+        "SELECT call_id, seller_name, outcome, round(duration_s, 1) AS duration_s, "
+        "round(seller_talk_ratio, 2) AS talk_ratio, round(discovery_share, 2) AS discovery_share, "
+        "pitch_before_discovery, round(first_price_s, 1) AS first_price_s, first_price_by "
+        "FROM v_calls ORDER BY call_id"
+    )
+    _print_frame("v_calls", calls)
+    report = dashboard(db, out / "report.html")
+    typer.echo(f"\nDatabase: {db}\nDashboard: {report}")
+
+
+def _run(archive: Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
+    _quiet_prefect(verbose)
+    from flows.nightly import run_batch
+
+    summary = run_batch(archive, settings, limit=limit, reprocess=reprocess,
+                        show_progress=sys.stderr.isatty())
+    for problem in summary.problems:
+        typer.echo(f"warning: {problem}", err=True)
+    _print_summary(summary)
+    return summary
+
+
+def _print_summary(summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"callytics run {summary.run_id}")
+    for column in ("discovered", "processed", "skipped", "failed", "audio h", "wall s"):
+        table.add_column(column, justify="right")
+    table.add_row(str(summary.discovered), str(summary.processed), str(summary.skipped),
+                  str(summary.failed), f"{summary.audio_s / 3600:.2f}", f"{summary.wall_s:.1f}")
+    console = Console(width=max(100, shutil.get_terminal_size().columns))
+    console.print(table)
+    for call_id, error in summary.failures:
+        console.print(f"failed: {call_id}: {error}", markup=False)
+
+
+def _print_frame(title: str, frame) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+    Console(width=max(140, shutil.get_terminal_size().columns)).print(table)

@@ -1,0 +1,88 @@
+"""ASR on real speech: pyannote's bundled phone call against its reference words."""
+from __future__ import annotations
+
+import re
+
+import jiwer
+import pytest
+
+from transcription.asr import AsrOptions, SpeechRecognizer, resolve_model
+from transcription.audio import load_audio
+from transcription.errors import TranscriptionError
+
+pytestmark = pytest.mark.slow
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"[^a-z0-9' ]+", " ", text.lower())
+    return " ".join(text.split())
+
+
+def reference_words(stm_path) -> str:
+    lines = [ln.split(maxsplit=5) for ln in stm_path.read_text().splitlines() if ln.strip()]
+    return normalise(" ".join(parts[5] for parts in lines if len(parts) == 6))
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> SpeechRecognizer:
+    return SpeechRecognizer(AsrOptions())
+
+
+def test_bundled_model_is_default_and_offline():
+    assert AsrOptions().model == "bundled:tiny.en"
+    assert (resolve_model("bundled:tiny.en") + "/model.bin").endswith("model.bin")
+
+
+def test_wer_on_pyannote_sample(recognizer, pyannote_sample):
+    transcript = recognizer.transcribe(load_audio(pyannote_sample).mono())
+    wer = jiwer.wer(reference_words(pyannote_sample.with_suffix(".stm")),
+                    normalise(transcript.text))
+    assert wer <= 0.20, f"WER {wer:.3f}"
+    assert transcript.language == "en"
+    words = transcript.words
+    assert words and all(w.start <= w.end for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+
+
+def test_silence_gives_no_words(recognizer):
+    import numpy as np
+
+    transcript = recognizer.transcribe(np.zeros(16000 * 5, dtype=np.float32))
+    assert transcript.words == []
+    assert transcript.duration == pytest.approx(5.0)
+
+
+def test_unknown_local_model_is_one_clear_error(tmp_path):
+    with pytest.raises(TranscriptionError, match="cannot load ASR model"):
+        SpeechRecognizer(AsrOptions(model=str(tmp_path)))
+
+
+PRICE_SCRIPT = {
+    "call_id": "price-timing",
+    "voices": {"seller": {"voice": "en-us+m3", "pitch": 40, "speed": 165},
+               "buyer": {"voice": "en-gb+f2", "pitch": 60, "speed": 160}},
+    "turns": [
+        {"speaker": "seller", "text": "Thanks for making time today. How is the quarter going?",
+         "label": "other", "pause_before_s": 0.5},
+        {"speaker": "buyer", "text": "Busy. We are rebuilding our routing every Monday by hand.",
+         "pause_before_s": 0.7},
+        {"speaker": "seller", "text": "Thirty thousand dollars.", "label": "product_push",
+         "price_mention": True, "pause_before_s": 1.5},
+        {"speaker": "buyer", "text": "That is more than we planned for.", "pause_before_s": 1.5},
+    ],
+}
+
+
+def test_price_words_keep_their_timestamps(recognizer, tmp_path):
+    from examples.render_calls import load_truth, render_call, tools_missing
+
+    if tools_missing():
+        pytest.skip(f"missing {tools_missing()} (CI installs them: see .ci/run)")
+    truth = load_truth(render_call(PRICE_SCRIPT, tmp_path, fmt="wav"))
+    price_turn = next(t for t in truth.turns if t.price_mention)
+    words = recognizer.transcribe(load_audio(truth.audio_path).mono()).words
+    carriers = [w for w in words if re.search(r"thirty|thousand|dollars|\$|\d", w.text.lower())]
+    assert carriers, [w.text for w in words]
+    first, last = carriers[0], carriers[-1]
+    assert abs(first.start - price_turn.start) <= 0.5, (first, price_turn)
+    assert abs(last.end - price_turn.end) <= 0.5, (last, price_turn)

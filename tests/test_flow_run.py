@@ -1,0 +1,172 @@
+"""The nightly batch end to end through the CLI: incremental, failure-isolated, crash-safe."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.lock import run_lock
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "archive"
+CALLS = {
+    "2026-W47/2026-11-20_kestrel.wav": "nw-2026-11-20-kestrel",
+    "2026-W48/2026-11-24_meridian.flac": "nw-2026-11-24-meridian",
+}
+
+
+def callytics(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    return subprocess.run([sys.executable, "-m", "flows", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def make_archive(root: Path) -> Path:
+    archive = root / "archive"
+    lines = ["path,call_id,seller_id,seller_name,outcome,seller_channel,num_speakers,recorded_at"]
+    for rel, call_id in CALLS.items():
+        target = archive / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(EXAMPLES / rel, target)
+        channel = "right" if rel.endswith(".flac") else ""
+        lines.append(f"{rel},{call_id},S02,Marcus Lee,won,{channel},2,2026-11-20T10:00:00")
+    lines.append("missing/gone.wav,gone,S02,Marcus Lee,lost,,,2026-11-20")
+    lines.append("bad/empty.wav,empty,S02,Marcus Lee,lost,sideways,nine,someday")
+    (archive / "manifest.csv").write_text("\n".join(lines) + "\n")
+    (archive / "bad").mkdir()
+    (archive / "bad" / "empty.wav").write_bytes(b"")
+    (archive / "bad" / "notes.mp3").write_text("not audio at all\n" * 100)
+    (archive / "bad" / "cut.flac").write_bytes((EXAMPLES / next(iter(CALLS))).read_bytes()[:64])
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "anullsrc=r=16000:cl=mono", "-t", "5", str(archive / "bad" / "silent.wav")],
+                   check=True)
+    return archive
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nightly")
+    archive = make_archive(root)
+    db = root / "calls.duckdb"
+    result = callytics("run", str(archive), "--db", str(db), cwd=root)
+    return root, archive, db, result
+
+
+def test_first_run_processes_good_calls_and_records_bad_ones(first_run):
+    _, _, db, result = first_run
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    status = dict(rows(db, "SELECT call_id, status FROM calls"))
+    assert status == {
+        "nw-2026-11-20-kestrel": "ok", "nw-2026-11-24-meridian": "ok",
+        "empty": "failed", "bad/notes.mp3": "failed", "bad/cut.flac": "failed",
+        "bad/silent.wav": "failed",
+    }
+    errors = dict(rows(db, "SELECT call_id, error FROM calls WHERE status = 'failed'"))
+    assert "empty" in errors["empty"]
+    assert "no speech" in errors["bad/silent.wav"]
+    assert "manifest row for missing/gone.wav: file not found" in result.stderr
+    assert "4 failed" in result.stdout or "failed: empty" in result.stdout
+
+
+def test_stereo_call_uses_channels_and_seller_channel(first_run):
+    _, _, db, _ = first_run
+    [(backend, role_method)] = rows(
+        db, "SELECT diarization_backend, role_method FROM calls "
+            "WHERE call_id = 'nw-2026-11-24-meridian'")
+    assert backend == "channels"
+    assert "channel" in role_method
+    [(n_speakers, ratio, first_price_by)] = rows(
+        db, "SELECT n_speakers, seller_talk_ratio, first_price_by FROM v_calls "
+            "WHERE call_id = 'nw-2026-11-24-meridian'")
+    assert n_speakers == 2 and 0.3 < ratio < 0.8 and first_price_by == "buyer"
+
+
+def test_second_run_skips_everything(first_run):
+    root, archive, db, _ = first_run
+    before = rows(db, "SELECT count(*) FROM utterances")[0][0]
+    result = callytics("run", str(archive), "--db", str(db), cwd=root)
+    assert result.returncode == 0, result.stderr
+    [(processed, skipped, failed)] = rows(
+        db, "SELECT processed, skipped, failed FROM runs ORDER BY started_at DESC LIMIT 1")
+    assert (processed, skipped, failed) == (0, 6, 0)
+    assert rows(db, "SELECT count(*) FROM utterances")[0][0] == before
+
+
+def test_replaced_file_is_reprocessed_and_deleted_file_keeps_history(first_run):
+    root, archive, db, _ = first_run
+    (archive / "bad" / "notes.mp3").unlink()
+    shutil.copy(EXAMPLES / "2026-W47/2026-11-20_kestrel.wav", archive / "bad" / "silent.wav")
+    result = callytics("run", str(archive), "--db", str(db), "--strict", cwd=root)
+    assert result.returncode == 1  # --strict: empty.wav and cut.flac still fail
+    status = dict(rows(db, "SELECT call_id, status FROM calls"))
+    assert status["bad/silent.wav"] == "ok"
+    assert status["bad/notes.mp3"] == "failed"  # history kept
+    assert rows(db, "SELECT count(*) FROM calls WHERE call_id = 'bad/silent.wav'")[0][0] == 1
+
+
+def test_second_concurrent_run_refuses(first_run):
+    root, archive, db, _ = first_run
+    with run_lock(db):
+        result = callytics("run", str(archive), "--db", str(db), cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("callytics: error: another callytics run")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_kill_9_mid_run_then_rerun_processes_each_call_once(tmp_path):
+    archive = tmp_path / "archive"
+    for i in range(3):
+        target = archive / f"call{i}.wav"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(EXAMPLES / "2026-W47/2026-11-20_kestrel.wav", target)
+        with open(target, "ab") as handle:  # distinct content, same audio
+            handle.write(bytes([i]))
+    db = tmp_path / "calls.duckdb"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "flows", "run", str(archive), "--db", str(db)],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _count_ok(db) >= 1:
+            break
+        time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    result = callytics("run", str(archive), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*), count(DISTINCT call_id) FROM calls") == [(3, 3)]
+    assert rows(db, "SELECT count(*) FROM calls WHERE status = 'ok'") == [(3,)]
+    dupes = rows(db, "SELECT call_id, idx, count(*) FROM utterances GROUP BY ALL HAVING count(*) > 1")
+    assert dupes == []
+    assert rows(db, "SELECT count(DISTINCT call_id) FROM call_metrics") == [(3,)]
+
+
+def _count_ok(db: Path) -> int:
+    try:
+        return rows(db, "SELECT count(*) FROM calls WHERE status = 'ok'")[0][0]
+    except duckdb.Error:
+        return 0  # the writer holds the file right now
+
+
+def test_bad_arguments_are_one_line(tmp_path):
+    result = callytics("run", str(tmp_path / "nope"), "--db", str(tmp_path / "x.duckdb"),
+                       cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"callytics: error: archive {tmp_path / 'nope'} is not a folder"
+    result = callytics("run", str(tmp_path), "--diarization", "magic", cwd=tmp_path)
+    assert result.returncode == 1 and "diarization must be one of" in result.stderr

