@@ -142,7 +142,8 @@ def _as_money(toks: list[str], n: Number) -> tuple[Number, str | None] | None:
             return None
         return n, CURRENCY_WORDS[after]
     if n.scaled and toks[n.end - 1] in {"k", "grand"} or re.search(r"\d(k|m|bn)$", toks[n.start]):
-        return n, None
+        counted = after.isalpha() and after not in _AFTER_BARE_AMOUNT and after not in PERIOD_WORDS and after not in _PRICE_VERBS
+        return None if counted else (n, None)
     if _priced_per_unit(toks, n.end) and n.value >= 1:
         return n, None
     return None

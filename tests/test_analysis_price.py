@@ -50,6 +50,7 @@ NOT_PRICE = [
     "Our revenue is 50 million a year",
     "seven days a week",
     "five thousand is the number of trucks we run",
+    "we ship 20k orders a month",
     "",
 ]
 
