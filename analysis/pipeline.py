@@ -5,14 +5,14 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 
-from analysis.classifier import TurnLabel, load_classifier
+from analysis.classifier import TurnClassifier, TurnLabel, load_classifier
 from analysis.config import AnalysisConfig
 from analysis.errors import AnalysisError
 from analysis.metrics import compute_metrics
 from analysis.price import detect_price
 from analysis.questions import is_question
 from analysis.roles import known_roles, transcript_roles
-from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention
+from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention, RoleAssignment
 from transcription.types import Utterance
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,9 @@ def analyze_call(
     return CallAnalysis(tuple(labelled), roles, tuple(mentions), metrics)
 
 
-def _label_sellers_only(ordered, roles, classifier, config) -> list[TurnLabel]:
+def _label_sellers_only(
+    ordered: Sequence[Utterance], roles: RoleAssignment, classifier: TurnClassifier, config: AnalysisConfig
+) -> list[TurnLabel]:
     """With roles known, only seller text goes through the model; buyers need question and price."""
     seller_idx = [i for i, u in enumerate(ordered) if roles.role_of(u.speaker) == SELLER]
     seller_labels = dict(zip(seller_idx, classifier.classify([ordered[i].text for i in seller_idx], config.vocabulary)))
