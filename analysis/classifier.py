@@ -27,7 +27,8 @@ from analysis.text import normalize
 log = logging.getLogger(__name__)
 
 HEAD_PATH = Path(__file__).resolve().parent / "data" / "turn_head.npz"
-LEXICAL_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
+ACKNOWLEDGEMENT_CONFIDENCE = 0.95
 PRONOUN_FAMILIES = frozenset({"we_our", "you_your"})  # features only: too thin to show as evidence
 
 
@@ -68,15 +69,22 @@ class TurnFeatures:
 
 
 def extract_features(
-    encoder: SentenceEncoder, texts: Sequence[str], vocabulary: Sequence[str] = ()
+    encoder: SentenceEncoder,
+    texts: Sequence[str],
+    vocabulary: Sequence[str] = (),
+    embed: Sequence[bool] | None = None,
 ) -> TurnFeatures:
+    """Embedding plus cue features; rows with ``embed[i]`` False keep a zero embedding."""
     cues = [find_cues(t, vocabulary) for t in texts]
     questions = [is_question(t) for t in texts]
     prices = [detect_price(t) for t in texts]
     lexical = np.stack(
         [feature_vector(t, c, q, p) for t, c, q, p in zip(texts, cues, questions, prices)]
     ) if texts else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    embedded = encoder.encode([normalize(t) for t in texts])
+    chosen = [i for i in range(len(texts)) if embed is None or embed[i]]
+    embedded = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    if chosen:
+        embedded[chosen] = encoder.encode([normalize(texts[i]) for i in chosen])
     return TurnFeatures(np.hstack([embedded, LEXICAL_WEIGHT * lexical]), cues, questions, prices)
 
 
@@ -98,14 +106,15 @@ class TurnClassifier:
         texts = [str(t) for t in texts]
         if not texts:
             return []
-        feats = extract_features(self.encoder, texts, vocabulary)
+        acks = [is_acknowledgement(t) for t in texts]
+        feats = extract_features(self.encoder, texts, vocabulary, embed=[not a for a in acks])
         probs = _softmax(feats.matrix @ self.weights.T + self.bias)
         out = []
         for i, text in enumerate(texts):
             k = int(np.argmax(probs[i]))
             label, confidence = self.labels[k], float(probs[i, k])
-            if is_acknowledgement(text):
-                label, confidence = "other", max(float(probs[i, self.labels.index("other")]), 0.9)
+            if acks[i]:  # backchannels are "other" by definition; the model is not asked
+                label, confidence = "other", ACKNOWLEDGEMENT_CONFIDENCE
             cues = tuple(
                 dict.fromkeys(c.phrase for c in feats.cues[i] if c.label == label and c.family not in PRONOUN_FAMILIES)
             )

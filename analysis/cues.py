@@ -32,7 +32,7 @@ _ACK = (
     r"understood|perfect|great|cool|awesome|absolutely|totally|fair enough|no problem|no worries|"
     r"for sure|definitely|sounds good|nice|wow|oh|lovely|brilliant|indeed|of course|that's fair|fab|"
     r"good|thanks|thank you|alright|so|and|um|uh|hmm|ha|well|really|interesting|that|it|then|"
-    r"yeah no|no"
+    r"yeah no|no|sounds like a plan|go ahead"
 )
 _YOU = r"(?:you|your|you're|you've|y'all|your team|your side|your end)"
 CUE_FAMILIES: tuple[CueFamily, ...] = (
@@ -45,7 +45,7 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
     _family("situation_question", "discovery",
             r"(?:how|what|who|which|where|when|why)(?:'s| is| are| do| does| did| would| was)? "
             r"(?:\w+ ){0,3}" + _YOU + r"|how (?:many|much|long|often) "
-            r"|who (?:else|owns|decides|approves|makes|signs|manages|handles|sits|is involved)"),
+            r"|who (?:else|owns|decides|approves|makes|signs|manages|handles|sits|is involved|would|will|needs|has to|gets)"),
     _family("impact_goal", "discovery",
             r"impact|priority|priorities|biggest (?:challenge|problem|issue|complaint|headache)|"
             r"keeps? \w+ up at night|success look|look like for you|what's driving|what made you|"
@@ -55,12 +55,12 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"today|right now|currently|at the moment|these days|current(?:ly)?|last time|"
             r"so far|in the past|historically|typical(?:ly)?"),
     _family("reflect_back", "discovery",
-            r"(?:it )?sounds like|so what i'm hearing|what i'm hearing|if i (?:heard|understand|understood|"
+            r"(?:it )?sounds like(?! a plan| good| great| fun)|so what i'm hearing|what i'm hearing|if i (?:heard|understand|understood|"
             r"got that)|if i'm hearing|so (?:basically |essentially )?(?:your|the|every|when|nobody|you're|"
             r"you've|you|they're|they|each|no one|most|half)|just so i'm clear|to make sure i understand|"
-            r"in other words|that sounds like|sounds as though|you (?:mentioned|said|told me|were saying|think)|"
+            r"in other words|sounds as though|you (?:mentioned|said|told me|think)|when you say|"
             r"^(?:(?:ok|okay|right|alright|and|yeah|got it) )*so (?!we\b|our\b|i\b|i'll|i'd|i'm|let|let's|this\b|"
-            r"here\b|that's|if we|with\b)\w+"),
+            r"here\b|that's|if we|with\b|next\b|the next\b)\w+"),
     _family("offering_we", "product_push",
             r"our (?:platform|product|products|solution|software|system|tool|app|team|engine|module|"
             r"service|services|customers|clients|sensors?|api|ai|network|technology|machines?|devices?|"
@@ -83,8 +83,9 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"accurate to|the minute|in (?:under|less than) (?:a|an|one|two|\w+) (?:minute|hour|day|second)s?"),
     _family("leading_question", "product_push",
             r"wouldn't (?:you|it|your|the|they|that|this|everyone)|don't you (?:think|want|agree)|isn't it (?:time|great|nice)|"
-            r"doesn't it make sense|what if (?:you|your|i told|the|we)|imagine|picture|"
+            r"doesn't it make sense|what if (?:you|your|i told|i could|i can|i showed|the|we)|imagine|"
             r"how (?:great|nice|cool|amazing) would|can you imagine|who wouldn't|"
+            r"(?<!paint a )(?<!draw a )picture (?:your|this|yourself|a world|every|how|what|the)|"
             r"you'd agree|surely|think about (?:how|what)|think of what|"
             r"would it help if (?:we|our|i)|wouldn't that be|you know what would|how does (?:\w+ ){1,12}sound|"
             r"just think|think how"),
@@ -109,7 +110,9 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
     _family("you_your", "discovery", r"you|your|you're|you've|yours|y'all"),
     _family("greeting_smalltalk", "other",
             r"hi|hello|hey|good (?:morning|afternoon|evening)|morning|thanks|thank you|cheers|"
-            r"appreciate|nice to meet|good to (?:see|meet)|how are you|how's (?:everything|it going)|"
+            r"appreciate|nice to meet|good to (?:see|meet|hear)|how are you(?: doing)?(?: today)?$|"
+            r"how (?:are|is|was|were) (?:things|the (?:trip|family|holiday|conference|flight|weather)|your (?:weekend|week|"
+            r"holiday|trip|vacation|flight))|how's (?:everything|it going|your week|the family|life)|how have you been|"
             r"weekend|have a (?:good|great)|take care|talk soon|speak soon|bye|"
             r"this is \w+ (?:from|with)|my name is"),
 )
@@ -137,6 +140,9 @@ def find_cues(text: str, vocabulary: Sequence[str] = ()) -> list[CueMatch]:
         for f in CUE_FAMILIES
         if (m := f.pattern.search(norm)) is not None
     ]
+    if any(c.family == "leading_question" for c in found):
+        # A question that sells is not a question about the buyer's situation.
+        found = [c for c in found if c.family != "situation_question"]
     if is_acknowledgement(text):
         found.append(CueMatch("acknowledgement", "other", norm))
     if not any(c.family == "offering_we" for c in found):

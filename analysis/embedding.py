@@ -20,7 +20,7 @@ from analysis.errors import AnalysisError
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
-BATCH_SIZE = 64
+BATCH_SIZE = 32
 
 
 def model_dir() -> Path:

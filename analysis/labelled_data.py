@@ -12,6 +12,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASET_PATH = DATA_DIR / "seller_utterances.jsonl"
 FOREIGN_PATH = DATA_DIR / "foreign_utterances.jsonl"
 FOREIGN_BLIND_PATH = DATA_DIR / "foreign_blind_utterances.jsonl"
+FOREIGN_FRESH_PATH = DATA_DIR / "foreign_fresh_utterances.jsonl"
+FOREIGN_SETS = {"foreign": FOREIGN_PATH, "foreign2": FOREIGN_BLIND_PATH, "foreign3": FOREIGN_FRESH_PATH}
 
 
 @dataclass(frozen=True)

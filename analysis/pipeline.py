@@ -5,12 +5,14 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 
-from analysis.classifier import load_classifier
+from analysis.classifier import TurnClassifier, TurnLabel, load_classifier
 from analysis.config import AnalysisConfig
 from analysis.errors import AnalysisError
 from analysis.metrics import compute_metrics
-from analysis.roles import assign_roles
-from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention
+from analysis.price import detect_price
+from analysis.questions import is_question
+from analysis.roles import known_roles, transcript_roles
+from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention, RoleAssignment
 from transcription.types import Utterance
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,13 @@ def analyze_call(
     config = config or AnalysisConfig()
     _check(utterances, duration_s)
     ordered = sorted(utterances, key=lambda u: (u.start, u.end))
-    turn_labels = load_classifier().classify([u.text for u in ordered], config.vocabulary)
-    roles = assign_roles(
-        ordered, turn_labels, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity
-    )
+    classifier = load_classifier()
+    roles = known_roles(ordered, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
+    if roles is None:
+        turn_labels = classifier.classify([u.text for u in ordered], config.vocabulary)
+        roles = transcript_roles(ordered, turn_labels, config)
+    else:
+        turn_labels = _label_sellers_only(ordered, roles, classifier, config)
     labelled = []
     mentions = []
     for idx, (utt, turn) in enumerate(zip(ordered, turn_labels)):
@@ -77,6 +82,18 @@ def analyze_call(
     )
     log.debug("analysed %d utterances: roles %s (%s)", len(labelled), roles.roles, roles.method)
     return CallAnalysis(tuple(labelled), roles, tuple(mentions), metrics)
+
+
+def _label_sellers_only(
+    ordered: Sequence[Utterance], roles: RoleAssignment, classifier: TurnClassifier, config: AnalysisConfig
+) -> list[TurnLabel]:
+    """With roles known, only seller text goes through the model; buyers need question and price."""
+    seller_idx = [i for i, u in enumerate(ordered) if roles.role_of(u.speaker) == SELLER]
+    seller_labels = dict(zip(seller_idx, classifier.classify([ordered[i].text for i in seller_idx], config.vocabulary)))
+    return [
+        seller_labels.get(i) or TurnLabel(u.text, "other", 0.0, (), is_question(u.text), detect_price(u.text))
+        for i, u in enumerate(ordered)
+    ]
 
 
 def _check(utterances: Sequence[Utterance], duration_s: float) -> None:

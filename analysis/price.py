@@ -47,6 +47,7 @@ _STRONG_CUES = re.compile(
     r"what (?:does|would|will|do) (?:it|this|that|you|they) (?:cost|charge)(?! you when| us when)|"
     r"at no (?:extra |additional )?(?:cost|charge)|percent off|% off|"
     r"(?:what|how much) (?:are|do|would) you (?:pay|paying)|"
+    r"(?:than|what) (?:we|you|they) (?:pay|paid|are paying|currently pay|spend) (?:for|now|today|on|per|a)|"
     r"(?:cost|price) of (?:the|your|our|a|this) (?:licen[cs]e|subscription|platform|software|system|"
     r"service|product|solution|package|plan|tool|module|contract|renewal|implementation))\b"
 )
@@ -60,6 +61,10 @@ _PROBLEM_CONTEXT = re.compile(
     r"sales|turnover|earn(?:s|ed)?|making|generat(?:e|es|ed)|fines?|penalt(?:y|ies)|chargebacks?|"
     r"overtime|cost (?:us|you|them|him|her)|costs (?:us|you|them)|reduce|reduc(?:es|ed|ing)|"
     r"lower(?:s|ed)?|cut(?:s|ting)?|roi)\b"
+)
+_JUDGEMENTS = frozenset(
+    {"reasonable", "fair", "steep", "high", "too", "expensive", "cheap", "ok", "okay", "fine", "doable",
+     "within", "over", "under", "more", "less", "affordable", "workable", "acceptable", "lot", "bit", "be"}
 )
 _WEAK_CUES = re.compile(
     r"\b(?:licen[cs]es?|subscriptions?|plan|tier|package|bundle|proposal|contract|renewal|"
@@ -111,7 +116,10 @@ def detect_price(text: str) -> PriceHit | None:
     if cue_match is None and bare is not None:
         cue_match = _WEAK_CUES.search(norm)
     if cue_match is None:
-        return None
+        judged = _judged_amount(toks, numbers)
+        if judged is None:
+            return None
+        return PriceHit(cue=" ".join(toks[judged.start : judged.end + 2]), amount=judged.value)
     return PriceHit(
         cue=cue_match.group(0),
         amount=_amount(toks, bare) if bare else None,
@@ -134,7 +142,8 @@ def _as_money(toks: list[str], n: Number) -> tuple[Number, str | None] | None:
             return None
         return n, CURRENCY_WORDS[after]
     if n.scaled and toks[n.end - 1] in {"k", "grand"} or re.search(r"\d(k|m|bn)$", toks[n.start]):
-        return n, None
+        counted = after.isalpha() and after not in _AFTER_BARE_AMOUNT and after not in PERIOD_WORDS and after not in _PRICE_VERBS
+        return None if counted else (n, None)
     if _priced_per_unit(toks, n.end) and n.value >= 1:
         return n, None
     return None
@@ -152,6 +161,19 @@ def _priced_per_unit(toks: list[str], i: int) -> bool:
     if i + 1 < len(toks) and toks[i] in {"a", "an", "per", "each", "every"}:
         return toks[i + 1] in PRICED_UNITS or toks[i + 1] in PERIOD_WORDS
     return False
+
+
+def _judged_amount(toks: list[str], numbers: list[Number]) -> Number | None:
+    """A round sum weighed as a price: "fifty thousand is reasonable", "20k sounds steep"."""
+    for n in numbers:
+        if not (n.scaled or n.value >= 1000) or _in_problem_context(toks, n):
+            continue
+        after = toks[n.end : n.end + 3]
+        if after and after[0] in {"is", "sounds", "seems", "feels", "would", "works", "was"} and any(
+            t in _JUDGEMENTS for t in after[1:]
+        ):
+            return n
+    return None
 
 
 def _bare_amount(toks: list[str], numbers: list[Number]) -> Number | None:

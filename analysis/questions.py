@@ -14,7 +14,7 @@ OPENERS = frozenset(
     {
         "so", "and", "but", "okay", "ok", "alright", "right", "well", "yeah", "yes", "now",
         "then", "just", "also", "sorry", "hey", "oh", "great", "cool", "perfect", "gotcha",
-        "interesting", "got", "it", "i", "see", "mm", "mhm", "hmm", "curious", "quick", "question",
+        "interesting", "got", "it", "mm", "mhm", "hmm", "curious", "quick", "question",
     }
 )
 WH_WORDS = frozenset({"what", "what's", "whats", "how", "how's", "who", "who's", "whom", "whose",
@@ -35,7 +35,17 @@ SUBJECTS = frozenset(
     }
 )
 DECLARATIVE_AFTER_WH = frozenset({"i", "we", "you", "they", "i'm", "we're", "you're", "they're",
-                                  "i've", "we've", "you've", "our", "my"})
+                                  "i've", "we've", "you've", "our", "my", "we'd", "i'd", "you'd", "they'd"})
+PERFECT_AUXILIARIES = frozenset({"have", "has", "had"})
+LEADING_AUXILIARIES = frozenset({"do", "does", "did", "is", "are", "shall"})
+PRONOUNS = frozenset({"you", "we", "they", "i", "he", "she", "it", "y'all"})
+RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose", "where", "when"})
+_ANYWHERE = re.compile(
+    r"\b(?:can|could|would|will|do|did|are|should) you\b|\bhow's (?:the|your|everything|things|it)\b|"
+    r"\bdoes (?:that|this|it) (?:work|make sense|sound|help|fit)\b|"
+    r"\bis (?:now|this|that|it) (?:still )?(?:a good time|okay|ok|right|correct|true)\b|"
+    r"^(?:any (?:other )?questions|say (?:that|it) again|sorry say that|you were saying)\b"
+)
 SUBORDINATORS = frozenset({"when", "if", "once", "after", "before", "because", "since", "while"})
 TAG_ENDINGS = (
     ("right",), ("correct",), ("is", "that", "right"), ("is", "that", "correct"), ("yeah",),
@@ -50,7 +60,9 @@ def is_question(text: str) -> bool:
     if "?" in text:
         return True
     return any(
-        _has_tag(sentence) or any(_clause_asks(part) for part in _clauses(sentence))
+        _has_tag(sentence)
+        or bool(_ANYWHERE.search(" ".join(tokens(normalize(sentence)))))
+        or any(_clause_asks(part, first=(i == 0)) for i, part in enumerate(_clauses(sentence)))
         for sentence in sentences(text)
     )
 
@@ -64,11 +76,11 @@ def _clauses(sentence: str) -> list[str]:
     return [c for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
 
 
-def _clause_asks(clause: str) -> bool:
+def _clause_asks(clause: str, first: bool = True) -> bool:
     words = tokens(normalize(clause))
     while words and words[0] in OPENERS and len(words) > 1:
         words = words[1:]
-    if len(words) < 2:
+    if len(words) < 2 or (not first and words[0] in RELATIVE_WORDS):
         return False
     if words[0] in SUBORDINATORS and words[1] not in AUXILIARIES:
         return any(_starts_question(words[i:]) for i in range(2, len(words) - 1))
@@ -91,4 +103,8 @@ def _starts_question(words: list[str]) -> bool:
         if first == "when":
             return second in AUXILIARIES
         return second not in DECLARATIVE_AFTER_WH
+    if first in PERFECT_AUXILIARIES:
+        return second in PRONOUNS
+    if first in LEADING_AUXILIARIES:
+        return True
     return first in AUXILIARIES and second in SUBJECTS

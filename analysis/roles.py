@@ -74,6 +74,18 @@ def assign_roles(
     voice_similarity: Mapping[str, float] | None = None,
 ) -> RoleAssignment:
     """Seller and buyers among the speakers; ``labels`` are every utterance classified as if by a seller."""
+    known = known_roles(utterances, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
+    return known if known is not None else transcript_roles(utterances, labels, config)
+
+
+def known_roles(
+    utterances: Sequence[Utterance],
+    config: AnalysisConfig,
+    *,
+    seller_speaker: str | None = None,
+    voice_similarity: Mapping[str, float] | None = None,
+) -> RoleAssignment | None:
+    """Roles from the seller channel or an enrolled voice; None when neither decides."""
     speakers = list(dict.fromkeys(u.speaker for u in utterances))
     if seller_speaker is not None:
         return _with_sellers(speakers, {seller_speaker}, METHOD_CHANNEL, 1.0)
@@ -82,6 +94,14 @@ def assign_roles(
         if matched:
             return _with_sellers(speakers, set(matched), METHOD_VOICE, round(min(matched.values()), 3))
         log.info("no speaker matches an enrolled seller voice; using transcript evidence")
+    return None
+
+
+def transcript_roles(
+    utterances: Sequence[Utterance], labels: Sequence[TurnLabel], config: AnalysisConfig
+) -> RoleAssignment:
+    """Roles from what each speaker says (see the module docstring)."""
+    speakers = list(dict.fromkeys(u.speaker for u in utterances))
     if not speakers:
         return RoleAssignment({}, METHOD_NONE, 0.0)
     evidence = _evidence(utterances, labels, config)

@@ -4,7 +4,7 @@
 
 Trains on the ``train`` split (plus a lowercase, unpunctuated copy of every row, as ASR gives
 it), picks the regularisation by leave-industries-out cross-validation, writes the head, and
-scores the ``heldout`` split and the two foreign sets (other styles and industries). Needs scikit-learn; run time needs only NumPy.
+scores the ``heldout`` split and the foreign sets (other styles and industries). Needs scikit-learn; run time needs only NumPy.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import numpy as np
 from analysis.classifier import HEAD_PATH, TurnClassifier, extract_features
 from analysis.cues import FEATURE_NAMES
 from analysis.embedding import load_encoder
-from analysis.labelled_data import FOREIGN_BLIND_PATH, FOREIGN_PATH, load_labelled, score
+from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
 from analysis.types import LABELS
 
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -65,11 +65,8 @@ def main() -> None:
     print(f"wrote {args.out} (C={best_c}, {len(train)} rows x2)")
 
     classifier = TurnClassifier(encoder=encoder)
-    for name, rows in (
-        ("heldout", load_labelled(split="heldout")),
-        ("foreign", load_labelled(FOREIGN_PATH)),
-        ("foreign2", load_labelled(FOREIGN_BLIND_PATH)),
-    ):
+    sets = {"heldout": load_labelled(split="heldout")} | {k: load_labelled(p) for k, p in FOREIGN_SETS.items()}
+    for name, rows in sets.items():
         for style, transform in (("as written", str), ("asr style", asr_style)):
             predicted = [t.label for t in classifier.classify([transform(r.text) for r in rows])]
             s = score([r.label for r in rows], predicted)

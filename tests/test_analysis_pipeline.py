@@ -99,3 +99,20 @@ def test_own_format_round_trip(tmp_path):
     p.write_text(json.dumps({"utterances": [u.serialize() for u in utts], "duration": 3.0}))
     t = load_transcript(p)
     assert t.utterances == tuple(utts) and t.duration_s == 3.0
+
+
+def test_known_seller_channel_labels_seller_turns_and_scans_buyers_for_price():
+    t = load_transcript(DATA + "analysis_call.json")
+    a = analyze_call(t.utterances, duration_s=t.duration_s, seller_speaker="SPEAKER_00")
+    assert (a.roles.method, a.roles.confidence) == ("channel", 1.0)
+    assert [u.label for u in a.utterances if u.role == SELLER][:3] == ["other", "discovery", "other"]
+    buyer_price = [p for p in a.price_mentions if p.role == BUYER]
+    assert [p.text for p in buyer_price] == ["how much does it cost"]
+    assert a.utterances[8].is_question and a.utterances[8].label is None
+
+
+def test_voice_similarity_decides_roles():
+    t = load_transcript(DATA + "analysis_call.json")
+    a = analyze_call(t.utterances, duration_s=t.duration_s, voice_similarity={"SPEAKER_01": 0.91, "SPEAKER_00": 0.3})
+    assert a.roles.method == "voice" and a.roles.roles["SPEAKER_01"] == SELLER
+    assert a.metrics.seller_turns == 4

@@ -30,6 +30,8 @@ CUES = [
     ("is it expensive", "expensive"),
     ("what's the licence fee", "licence fee"),
     ("can you walk me through your pricing", "pricing"),
+    ("That is more than we pay for our current system.", "than we pay for"),
+    ("Fifty thousand is reasonable, given the engineer time.", "fifty thousand is reasonable"),
 ]
 NOT_PRICE = [
     "It will lower your inventory costs.",
@@ -47,6 +49,8 @@ NOT_PRICE = [
     "We stop ransomware before encryption starts, with a million dollar warranty.",
     "Our revenue is 50 million a year",
     "seven days a week",
+    "five thousand is the number of trucks we run",
+    "we ship 20k orders a month",
     "",
 ]
 

@@ -50,3 +50,25 @@ def test_statements(text):
 
 def test_any_sentence_counts():
     assert is_question("Great, thanks. What does onboarding look like for a new hire.")
+
+
+@pytest.mark.parametrize("text", [
+    "hi priya can you hear me okay",
+    "morning rick is now still a good time",
+    "lets aim for thirty minutes does that work",
+    "does tuesday at ten work for a follow up",
+    "good to hear your voice how's the family",
+])
+def test_questions_after_a_greeting_without_punctuation(text):
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "sorry i was muted",
+    "we can have you live in under two weeks",
+    "have a great weekend",
+    "We just released an integration, which a lot of teams like yours love.",
+    "So what we'd do is rebuild your nurture sequences.",
+])
+def test_statements_that_look_like_questions(text):
+    assert not is_question(text)
