@@ -2,7 +2,8 @@
 
 Steps: Silero voice activity (bundled with faster-whisper) finds speech; resemblyzer's
 pretrained speaker encoder embeds overlapping windows inside speech only; spectral clustering
-with an eigengap picks the speaker count (a separate test decides one speaker versus several);
+with an eigengap picks the speaker count (a separate test decides one speaker versus several:
+is a two-way split further apart than one voice's own spread?);
 a Viterbi pass over 0.1 s frames then places the speaker changes inside speech regions (a
 phone call's voice-activity regions often hold several turns) with a penalty per change.
 """
@@ -33,8 +34,9 @@ class EmbeddedOptions:
     vad_min_silence_s: float = 0.3
     vad_pad_s: float = 0.1
     affinity_percentile: float = 0.9
-    one_speaker_similarity: float = 0.93
-    """Centroid cosine similarity of a two-way split above which the call has one speaker."""
+    one_speaker_separation: float = 0.55
+    """A two-way split whose centroid distance is below this multiple of the mean distance of
+    windows to their own centroid is one speaker's natural variation, not two speakers."""
     change_penalty: float = 1.0
     """Viterbi cost of a speaker change, in standard deviations of the frame scores."""
     fill_gap_s: float = 0.5
@@ -143,8 +145,10 @@ class EmbeddedDiarizer:
         labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(embeddings)
         if min(np.bincount(labels, minlength=2)) == 0:
             return True
-        a, b = (_normalise(embeddings[labels == j].mean(0, keepdims=True))[0] for j in (0, 1))
-        return float(a @ b) >= self.options.one_speaker_similarity
+        centroids = _normalise(np.stack([embeddings[labels == j].mean(0) for j in (0, 1)]))
+        within = float(np.mean(1.0 - np.sum(embeddings * centroids[labels], axis=1)))
+        between = 1.0 - float(centroids[0] @ centroids[1])
+        return between < self.options.one_speaker_separation * within
 
 
 def _mel_filter_bank():
