@@ -66,9 +66,10 @@ class CallTranscriber:
     ):
         choose_backend(diarization, channels=1, seller_channel=None, pyannote_configured=bool(pyannote_pipeline))
         self.diarization = diarization
-        self.recognizer = SpeechRecognizer(asr)
+        # Diarization first: a missing or broken pyannote folder fails before the ASR model loads.
         diarizer = make_diarizer(diarization, pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
         self._backends = getattr(diarizer, "backends", {diarization: diarizer})
+        self.recognizer = SpeechRecognizer(asr)
 
     def process(
         self,
