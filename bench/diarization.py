@@ -85,6 +85,10 @@ def main() -> None:
     diarizers = {"embedded": make_diarizer("embedded", device="cpu"), "channels": make_diarizer("channels")}
     if args.pyannote_pipeline:
         diarizers["pyannote"] = make_diarizer("pyannote", pyannote_pipeline=args.pyannote_pipeline, device="auto")
+    warm = load_audio(SAMPLE_DIR / "sample.wav")
+    for name, diarizer in diarizers.items():
+        if name != "channels":
+            diarizer.diarize(warm)  # first call pays for lazy initialisation
     recognizer = None
     if not args.no_asr:
         from transcription.asr import AsrOptions, SpeechRecognizer

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from transcription.diarization.base import SpeakerCountHints, speaker_range
+from transcription.diarization.encoder import MEL_HOP as _MEL_HOP
+from transcription.diarization.encoder import RATE as _RATE
+from transcription.diarization.encoder import SpeakerEncoder
 from transcription.diarization.result import Diarization
 
 __all__ = ["EmbeddedDiarizer", "EmbeddedOptions"]
 
 logger = logging.getLogger(__name__)
 
-_RATE = 16000
-_MEL_HOP = 160  # 10 ms mel frames, as the encoder was trained
 _FRAME = 10  # mel frames per resegmentation frame (0.1 s)
 
 
@@ -52,11 +53,8 @@ class EmbeddedDiarizer:
     name = "embedded"
 
     def __init__(self, options: EmbeddedOptions = EmbeddedOptions(), device: str = "cpu"):
-        from resemblyzer import VoiceEncoder
-
         self.options = options
-        self._encoder = VoiceEncoder("cuda" if device == "cuda" else "cpu", verbose=False)
-        self._mel_bank = _mel_filter_bank()
+        self.encoder = SpeakerEncoder(device)
 
     def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
         return self.diarize_samples(
@@ -71,9 +69,9 @@ class EmbeddedDiarizer:
         regions = self._speech_regions(samples)
         if not regions:
             return Diarization(turns=(), backend=self.name)
-        mel = self._mel(samples)
+        mel = self.encoder.mel(samples)
         windows = _windows(regions, round(opts.window_s * 100), round(opts.hop_s * 100))
-        embeddings = self._embed(mel, windows)
+        embeddings = self.encoder.embed_windows(mel, windows)
         labels = self._cluster(embeddings, lo, hi)
         n_frames = len(samples) // _MEL_HOP // _FRAME + 1
         path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)
@@ -95,33 +93,6 @@ class EmbeddedDiarizer:
         )
         spans = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), vad)
         return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
-
-    def _mel(self, samples: np.ndarray) -> np.ndarray:
-        """The encoder's input features (power mel spectrogram, 40 bands), volume-normalised."""
-        import torch
-
-        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-        wav = torch.from_numpy(np.asarray(samples, dtype=np.float32) * (10 ** (-30 / 20) / max(rms, 1e-6)))
-        spec = torch.stft(
-            wav, n_fft=400, hop_length=_MEL_HOP, window=torch.hann_window(400),
-            center=True, pad_mode="constant", return_complex=True,
-        ).abs() ** 2
-        return (spec.T @ self._mel_bank).numpy()
-
-    def _embed(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
-        import torch
-
-        out = np.zeros((len(windows), 256), dtype=np.float32)
-        by_length: dict[int, list[int]] = {}
-        for i, (a, b) in enumerate(windows):
-            by_length.setdefault(b - a, []).append(i)
-        with torch.inference_mode():
-            for idx in by_length.values():
-                for k in range(0, len(idx), 256):
-                    batch = idx[k : k + 256]
-                    x = torch.from_numpy(np.stack([mel[windows[i][0] : windows[i][1]] for i in batch]))
-                    out[batch] = self._encoder(x.to(self._encoder.device)).cpu().numpy()
-        return out
 
     def _cluster(self, embeddings: np.ndarray, lo: int, hi: int) -> np.ndarray:
         from sklearn.cluster import KMeans
@@ -149,12 +120,6 @@ class EmbeddedDiarizer:
         within = float(np.mean(1.0 - np.sum(embeddings * centroids[labels], axis=1)))
         between = 1.0 - float(centroids[0] @ centroids[1])
         return between < self.options.one_speaker_separation * within
-
-
-def _mel_filter_bank():
-    import torchaudio
-
-    return torchaudio.functional.melscale_fbanks(201, 0.0, _RATE / 2, 40, _RATE, norm="slaney", mel_scale="slaney")
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
