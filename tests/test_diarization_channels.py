@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import require_tool
-from tests.diarization_scoring import der, truth_turns
+from tests.diarization_helpers import der, truth_turns
 from transcription.audio import Audio, load_audio
 from transcription.diarization import ChannelDiarizer, choose_backend
 from transcription.errors import DiarizationError

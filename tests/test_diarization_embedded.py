@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import PYANNOTE_SAMPLE_DIR, require_tool
-from tests.diarization_scoring import der, rttm_turns, truth_turns
+from tests.diarization_helpers import der, rttm_turns, truth_turns
 from transcription.audio import Audio, load_audio
 from transcription.diarization import EmbeddedDiarizer
 from transcription.errors import DiarizationError

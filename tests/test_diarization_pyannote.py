@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from transcription.audio import Audio
+from transcription.audio import Audio, load_audio
 from transcription.diarization import Diarization, PyannoteDiarizer, make_diarizer
 from transcription.errors import DiarizationError
 
@@ -85,9 +85,7 @@ def _audio(samples: np.ndarray) -> Audio:
 
 @pytest.mark.slow
 def test_local_pipeline_folder_loads_and_runs_on_the_in_memory_waveform(pipeline_folder, pyannote_sample):
-    import soundfile as sf
-
-    samples, _ = sf.read(pyannote_sample, dtype="float32")
+    samples = load_audio(pyannote_sample).mono()
     diarizer = make_diarizer("pyannote", pyannote_pipeline=str(pipeline_folder), device="cpu")
     assert isinstance(diarizer, PyannoteDiarizer)
     result = diarizer.diarize(_audio(samples[: 16000 * 12]), min_speakers=1, max_speakers=2)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.diarization_helpers import write_wav
 from transcription.audio import load_audio
 from transcription.enrollment import SellerEnrollment
 from transcription.errors import TranscriptionError
@@ -24,14 +25,12 @@ def _call(name: str):
 
 @pytest.mark.slow
 def test_enrolled_seller_scores_higher_than_the_buyer(tmp_path):
-    import soundfile as sf
-
     # Dana Reyes (S01) sells in both the brightlane and the alder call: enrol from one, test on the other.
     audio, turns = _call("2026-11-16_brightlane")
     (tmp_path / "S01").mkdir()
     samples = audio.mono()
     for i, turn in enumerate(t for t in turns if t.speaker == "seller"):
-        sf.write(tmp_path / "S01" / f"ref{i}.wav", samples[int(turn.start * 16000):int(turn.end * 16000)], 16000)
+        write_wav(tmp_path / "S01" / f"ref{i}.wav", samples[int(turn.start * 16000):int(turn.end * 16000)])
     enrollment = SellerEnrollment(tmp_path)
     assert enrollment.sellers() == ["S01"]
 

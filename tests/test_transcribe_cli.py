@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import make_tone
+from tests.diarization_helpers import write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 KESTREL = ROOT / "examples" / "archive" / "2026-W47" / "2026-11-20_kestrel.wav"
@@ -92,10 +93,7 @@ def test_stereo_call_with_seller_channel_uses_channels(tmp_path):
 
 @pytest.mark.slow
 def test_silence_yields_zero_utterances(tmp_path):
-    import soundfile as sf
-
-    path = tmp_path / "silence.wav"
-    sf.write(path, np.zeros(16000 * 3, dtype=np.float32), 16000)
+    path = write_wav(tmp_path / "silence.wav", np.zeros(16000 * 3, dtype=np.float32))
     result = transcribe(str(path), "--format", "srt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""

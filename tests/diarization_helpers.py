@@ -1,4 +1,4 @@
-"""DER scoring shared by the diarization tests (pyannote.metrics, overlap scored)."""
+"""Helpers for the diarization tests: DER scoring (pyannote.metrics, overlap scored), truth, wav."""
 from __future__ import annotations
 
 import json
@@ -24,3 +24,18 @@ def truth_turns(truth_json: Path) -> list[tuple[float, float, str]]:
 def rttm_turns(rttm: Path) -> list[tuple[float, float, str]]:
     rows = [line.split() for line in Path(rttm).read_text().splitlines() if line.strip()]
     return [(float(r[3]), float(r[3]) + float(r[4]), r[7]) for r in rows]
+
+
+def write_wav(path: Path, samples, rate: int = 16000) -> Path:
+    """Mono 16-bit PCM wav with the standard library."""
+    import wave
+
+    import numpy as np
+
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return Path(path)
