@@ -12,6 +12,8 @@ __all__ = ["SpeakerEncoder"]
 RATE = 16000
 MEL_HOP = 160  # 10 ms frames, as the encoder was trained
 _PARTIAL = 160  # frames per partial utterance in resemblyzer's own utterance embedding
+_N_FFT = 400
+_BLOCK_FRAMES = 30_000  # five minutes of frames per STFT block
 
 
 class SpeakerEncoder:
@@ -27,16 +29,27 @@ class SpeakerEncoder:
         )
 
     def mel(self, samples: np.ndarray) -> np.ndarray:
-        """Power mel spectrogram (frames, 40) of the volume-normalised waveform."""
+        """Power mel spectrogram (frames, 40) of the volume-normalised waveform: frame ``f`` is
+        centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT."""
         import torch
 
+        samples = np.asarray(samples, dtype=np.float32)
         rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
-        wav = torch.from_numpy(np.asarray(samples, dtype=np.float32) * (10 ** (-30 / 20) / max(rms, 1e-6)))
-        spec = torch.stft(
-            wav, n_fft=400, hop_length=MEL_HOP, window=torch.hann_window(400),
-            center=True, pad_mode="constant", return_complex=True,
-        ).abs() ** 2
-        return (spec.T @ self._mel_bank).numpy()
+        scale = 10 ** (-30 / 20) / max(rms, 1e-6)
+        n_frames = len(samples) // MEL_HOP + 1
+        out = np.empty((n_frames, 40), dtype=np.float32)
+        window = torch.hann_window(_N_FFT)
+        for f0 in range(0, n_frames, _BLOCK_FRAMES):
+            f1 = min(n_frames, f0 + _BLOCK_FRAMES)
+            lo, hi = f0 * MEL_HOP - _N_FFT // 2, (f1 - 1) * MEL_HOP + _N_FFT // 2
+            block = samples[max(lo, 0) : min(hi, len(samples))] * scale
+            block = np.pad(block, (max(0, -lo), max(0, hi - len(samples))))
+            spec = torch.stft(
+                torch.from_numpy(block), n_fft=_N_FFT, hop_length=MEL_HOP, window=window,
+                center=False, return_complex=True,
+            ).abs() ** 2
+            out[f0:f1] = (spec.T @ self._mel_bank).numpy()
+        return out
 
     def embed_windows(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
         """One embedding per (start, end) mel-frame window, batched by window length."""
