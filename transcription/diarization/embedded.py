@@ -108,7 +108,8 @@ class EmbeddedDiarizer:
         k = lo if lo == hi else _eigengap_count(sample, max(lo, 2), hi, self.options.affinity_percentile)
         kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample)
         centroids = _normalise(kmeans.cluster_centers_)
-        return np.argmax(embeddings @ centroids.T, axis=1)
+        # A centroid that no window is nearest to is dropped; labels stay 0..k-1.
+        return np.unique(np.argmax(embeddings @ centroids.T, axis=1), return_inverse=True)[1]
 
     def _is_one_speaker(self, embeddings: np.ndarray) -> bool:
         from sklearn.cluster import KMeans
