@@ -3,7 +3,7 @@
 Steps: Silero voice activity (bundled with faster-whisper) finds speech; resemblyzer's
 pretrained speaker encoder embeds overlapping windows inside speech only; spectral clustering
 with an eigengap picks the speaker count (a separate test decides one speaker versus several:
-is a two-way split further apart than one voice's own spread?);
+is a two-way split both weak and flickering from window to window, as one voice's split is?);
 a Viterbi pass over 0.1 s frames then places the speaker changes inside speech regions (a
 phone call's voice-activity regions often hold several turns) with a penalty per change.
 """
@@ -35,9 +35,12 @@ class EmbeddedOptions:
     vad_min_silence_s: float = 0.3
     vad_pad_s: float = 0.1
     affinity_percentile: float = 0.9
-    one_speaker_separation: float = 0.55
-    """A two-way split whose centroid distance is below this multiple of the mean distance of
-    windows to their own centroid is one speaker's natural variation, not two speakers."""
+    one_speaker_separation: float = 0.6
+    one_speaker_flicker: float = 0.12
+    """One voice split in two gives centroids closer than ``one_speaker_separation`` times the
+    windows' mean distance to their own centroid, and labels that flicker: at least this share
+    of overlapping neighbour windows land on different sides. Two voices, even similar ones,
+    give runs that follow the turns."""
     change_penalty: float = 1.0
     """Viterbi cost of a speaker change, in standard deviations of the frame scores."""
     fill_gap_s: float = 0.5
@@ -72,7 +75,7 @@ class EmbeddedDiarizer:
         mel = self.encoder.mel(samples)
         windows = _windows(regions, round(opts.window_s * 100), round(opts.hop_s * 100))
         embeddings = self.encoder.embed_windows(mel, windows)
-        labels = self._cluster(embeddings, lo, hi)
+        labels = self._cluster(embeddings, windows, lo, hi)
         n_frames = len(samples) // _MEL_HOP // _FRAME + 1
         path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)
         segments = _frames_to_segments(path, speech, _FRAME * _MEL_HOP / _RATE)
@@ -94,7 +97,7 @@ class EmbeddedDiarizer:
         spans = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), vad)
         return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
 
-    def _cluster(self, embeddings: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    def _cluster(self, embeddings: np.ndarray, windows: list[tuple[int, int]], lo: int, hi: int) -> np.ndarray:
         from sklearn.cluster import KMeans
 
         n = len(embeddings)
@@ -103,7 +106,7 @@ class EmbeddedDiarizer:
             return np.zeros(n, dtype=int)
         step = max(1, -(-n // self.options.max_cluster_windows))
         sample = embeddings[::step]
-        if lo <= 1 and self._is_one_speaker(sample):
+        if lo <= 1 and self._is_one_speaker(sample, embeddings, windows):
             return np.zeros(n, dtype=int)
         k = lo if lo == hi else _eigengap_count(sample, max(lo, 2), hi, self.options.affinity_percentile)
         kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample)
@@ -111,16 +114,19 @@ class EmbeddedDiarizer:
         # A centroid that no window is nearest to is dropped; labels stay 0..k-1.
         return np.unique(np.argmax(embeddings @ centroids.T, axis=1), return_inverse=True)[1]
 
-    def _is_one_speaker(self, embeddings: np.ndarray) -> bool:
+    def _is_one_speaker(self, sample: np.ndarray, embeddings: np.ndarray, windows: list[tuple[int, int]]) -> bool:
         from sklearn.cluster import KMeans
 
-        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(embeddings)
+        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(sample)
         if min(np.bincount(labels, minlength=2)) == 0:
             return True
-        centroids = _normalise(np.stack([embeddings[labels == j].mean(0) for j in (0, 1)]))
-        within = float(np.mean(1.0 - np.sum(embeddings * centroids[labels], axis=1)))
+        centroids = _normalise(np.stack([sample[labels == j].mean(0) for j in (0, 1)]))
+        within = float(np.mean(1.0 - np.sum(sample * centroids[labels], axis=1)))
         between = 1.0 - float(centroids[0] @ centroids[1])
-        return between < self.options.one_speaker_separation * within
+        side = np.argmax(embeddings @ centroids.T, axis=1)
+        overlapping = np.array([b[0] < a[1] for a, b in zip(windows, windows[1:])], dtype=bool)
+        flicker = float((side[1:] != side[:-1])[overlapping].mean()) if overlapping.any() else 0.0
+        return between < self.options.one_speaker_separation * within and flicker >= self.options.one_speaker_flicker
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
