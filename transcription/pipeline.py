@@ -80,6 +80,11 @@ class CallTranscriber:
         max_speakers: int | None = None,
         seller_channel: int | None = None,
     ) -> SpeakerTranscript:
+        """Transcribe and diarize one call. ``seller_channel`` (0 = left) marks a stereo dialer
+        recording's seller side; on a mono recording it is ignored."""
+        if seller_channel is not None and audio.channels == 1:
+            logger.info("%s: mono recording, seller channel %s ignored", audio.path, seller_channel)
+            seller_channel = None
         if seller_channel is not None and not 0 <= seller_channel < audio.channels:
             raise DiarizationError(
                 f"{audio.path}: seller channel {seller_channel} does not exist in a {audio.channels}-channel recording"
