@@ -66,9 +66,10 @@ class CallTranscriber:
     ):
         choose_backend(diarization, channels=1, seller_channel=None, pyannote_configured=bool(pyannote_pipeline))
         self.diarization = diarization
-        self.recognizer = SpeechRecognizer(asr)
+        # Diarization first: a missing or broken pyannote folder fails before the ASR model loads.
         diarizer = make_diarizer(diarization, pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
         self._backends = getattr(diarizer, "backends", {diarization: diarizer})
+        self.recognizer = SpeechRecognizer(asr)
 
     def process(
         self,
@@ -79,6 +80,11 @@ class CallTranscriber:
         max_speakers: int | None = None,
         seller_channel: int | None = None,
     ) -> SpeakerTranscript:
+        """Transcribe and diarize one call. ``seller_channel`` (0 = left) marks a stereo dialer
+        recording's seller side; on a mono recording it is ignored."""
+        if seller_channel is not None and audio.channels == 1:
+            logger.info("%s: mono recording, seller channel %s ignored", audio.path, seller_channel)
+            seller_channel = None
         if seller_channel is not None and not 0 <= seller_channel < audio.channels:
             raise DiarizationError(
                 f"{audio.path}: seller channel {seller_channel} does not exist in a {audio.channels}-channel recording"

@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 
 from flows.cli.app import app, fail
+from transcription.diarization.factory import BACKENDS as _BACKENDS
+from transcription.formats import FORMATS as _FORMATS
 
-_BACKENDS = ("auto", "channels", "embedded", "pyannote")
-_FORMATS = ("text", "json", "rttm", "srt", "vtt")
 _CHANNELS = {"left": 0, "right": 1, "0": 0, "1": 1}
 
 

@@ -2,7 +2,8 @@
 
 Steps: Silero voice activity (bundled with faster-whisper) finds speech; resemblyzer's
 pretrained speaker encoder embeds overlapping windows inside speech only; spectral clustering
-with an eigengap picks the speaker count (a separate test decides one speaker versus several);
+with an eigengap picks the speaker count (a separate test decides one speaker versus several:
+is a two-way split both weak and flickering from window to window, as one voice's split is?);
 a Viterbi pass over 0.1 s frames then places the speaker changes inside speech regions (a
 phone call's voice-activity regions often hold several turns) with a penalty per change.
 """
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from transcription.diarization.base import SpeakerCountHints, speaker_range
+from transcription.diarization.encoder import MEL_HOP as _MEL_HOP
+from transcription.diarization.encoder import RATE as _RATE
+from transcription.diarization.encoder import SpeakerEncoder
 from transcription.diarization.result import Diarization
 
 __all__ = ["EmbeddedDiarizer", "EmbeddedOptions"]
 
 logger = logging.getLogger(__name__)
 
-_RATE = 16000
-_MEL_HOP = 160  # 10 ms mel frames, as the encoder was trained
 _FRAME = 10  # mel frames per resegmentation frame (0.1 s)
 
 
@@ -33,8 +35,12 @@ class EmbeddedOptions:
     vad_min_silence_s: float = 0.3
     vad_pad_s: float = 0.1
     affinity_percentile: float = 0.9
-    one_speaker_similarity: float = 0.93
-    """Centroid cosine similarity of a two-way split above which the call has one speaker."""
+    one_speaker_separation: float = 0.6
+    one_speaker_flicker: float = 0.12
+    """One voice split in two gives centroids closer than ``one_speaker_separation`` times the
+    windows' mean distance to their own centroid, and labels that flicker: at least this share
+    of overlapping neighbour windows land on different sides. Two voices, even similar ones,
+    give runs that follow the turns."""
     change_penalty: float = 1.0
     """Viterbi cost of a speaker change, in standard deviations of the frame scores."""
     fill_gap_s: float = 0.5
@@ -50,11 +56,8 @@ class EmbeddedDiarizer:
     name = "embedded"
 
     def __init__(self, options: EmbeddedOptions = EmbeddedOptions(), device: str = "cpu"):
-        from resemblyzer import VoiceEncoder
-
         self.options = options
-        self._encoder = VoiceEncoder("cuda" if device == "cuda" else "cpu", verbose=False)
-        self._mel_bank = _mel_filter_bank()
+        self.encoder = SpeakerEncoder(device)
 
     def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
         return self.diarize_samples(
@@ -69,10 +72,10 @@ class EmbeddedDiarizer:
         regions = self._speech_regions(samples)
         if not regions:
             return Diarization(turns=(), backend=self.name)
-        mel = self._mel(samples)
+        mel = self.encoder.mel(samples)
         windows = _windows(regions, round(opts.window_s * 100), round(opts.hop_s * 100))
-        embeddings = self._embed(mel, windows)
-        labels = self._cluster(embeddings, lo, hi)
+        embeddings = self.encoder.embed_windows(mel, windows)
+        labels = self._cluster(embeddings, windows, lo, hi)
         n_frames = len(samples) // _MEL_HOP // _FRAME + 1
         path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)
         segments = _frames_to_segments(path, speech, _FRAME * _MEL_HOP / _RATE)
@@ -94,34 +97,7 @@ class EmbeddedDiarizer:
         spans = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), vad)
         return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
 
-    def _mel(self, samples: np.ndarray) -> np.ndarray:
-        """The encoder's input features (power mel spectrogram, 40 bands), volume-normalised."""
-        import torch
-
-        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-        wav = torch.from_numpy(np.asarray(samples, dtype=np.float32) * (10 ** (-30 / 20) / max(rms, 1e-6)))
-        spec = torch.stft(
-            wav, n_fft=400, hop_length=_MEL_HOP, window=torch.hann_window(400),
-            center=True, pad_mode="constant", return_complex=True,
-        ).abs() ** 2
-        return (spec.T @ self._mel_bank).numpy()
-
-    def _embed(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
-        import torch
-
-        out = np.zeros((len(windows), 256), dtype=np.float32)
-        by_length: dict[int, list[int]] = {}
-        for i, (a, b) in enumerate(windows):
-            by_length.setdefault(b - a, []).append(i)
-        with torch.inference_mode():
-            for idx in by_length.values():
-                for k in range(0, len(idx), 256):
-                    batch = idx[k : k + 256]
-                    x = torch.from_numpy(np.stack([mel[windows[i][0] : windows[i][1]] for i in batch]))
-                    out[batch] = self._encoder(x.to(self._encoder.device)).cpu().numpy()
-        return out
-
-    def _cluster(self, embeddings: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    def _cluster(self, embeddings: np.ndarray, windows: list[tuple[int, int]], lo: int, hi: int) -> np.ndarray:
         from sklearn.cluster import KMeans
 
         n = len(embeddings)
@@ -130,27 +106,27 @@ class EmbeddedDiarizer:
             return np.zeros(n, dtype=int)
         step = max(1, -(-n // self.options.max_cluster_windows))
         sample = embeddings[::step]
-        if lo <= 1 and self._is_one_speaker(sample):
+        if lo <= 1 and self._is_one_speaker(sample, embeddings, windows):
             return np.zeros(n, dtype=int)
         k = lo if lo == hi else _eigengap_count(sample, max(lo, 2), hi, self.options.affinity_percentile)
         kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample)
         centroids = _normalise(kmeans.cluster_centers_)
-        return np.argmax(embeddings @ centroids.T, axis=1)
+        # A centroid that no window is nearest to is dropped; labels stay 0..k-1.
+        return np.unique(np.argmax(embeddings @ centroids.T, axis=1), return_inverse=True)[1]
 
-    def _is_one_speaker(self, embeddings: np.ndarray) -> bool:
+    def _is_one_speaker(self, sample: np.ndarray, embeddings: np.ndarray, windows: list[tuple[int, int]]) -> bool:
         from sklearn.cluster import KMeans
 
-        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(embeddings)
+        labels = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(sample)
         if min(np.bincount(labels, minlength=2)) == 0:
             return True
-        a, b = (_normalise(embeddings[labels == j].mean(0, keepdims=True))[0] for j in (0, 1))
-        return float(a @ b) >= self.options.one_speaker_similarity
-
-
-def _mel_filter_bank():
-    import torchaudio
-
-    return torchaudio.functional.melscale_fbanks(201, 0.0, _RATE / 2, 40, _RATE, norm="slaney", mel_scale="slaney")
+        centroids = _normalise(np.stack([sample[labels == j].mean(0) for j in (0, 1)]))
+        within = float(np.mean(1.0 - np.sum(sample * centroids[labels], axis=1)))
+        between = 1.0 - float(centroids[0] @ centroids[1])
+        side = np.argmax(embeddings @ centroids.T, axis=1)
+        overlapping = np.array([b[0] < a[1] for a, b in zip(windows, windows[1:])], dtype=bool)
+        flicker = float((side[1:] != side[:-1])[overlapping].mean()) if overlapping.any() else 0.0
+        return between < self.options.one_speaker_separation * within and flicker >= self.options.one_speaker_flicker
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:

@@ -56,10 +56,9 @@ class PyannoteDiarizer:
 
 
 def _load(source: str, token: str | None):
-    from pyannote.audio import Pipeline
-
     path = Path(source).expanduser()
-    is_local = path.exists() or source.startswith((".", "/", "~")) or os.sep in source.strip("/").split("/", 1)[-1]
+    # Hub ids are exactly "owner/name"; anything else is a local folder (or config.yaml).
+    is_local = path.exists() or source.startswith((".", "/", "~")) or source.count("/") != 1
     if is_local:
         if not path.exists():
             raise DiarizationError(f"pyannote pipeline folder {source} does not exist")
@@ -69,6 +68,8 @@ def _load(source: str, token: str | None):
         checkpoint = str(path)
     else:
         checkpoint = source
+    from pyannote.audio import Pipeline
+
     try:
         pipeline = Pipeline.from_pretrained(checkpoint, token=token)
     except Exception as exc:

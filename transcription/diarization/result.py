@@ -25,9 +25,6 @@ class Diarization:
         """Distinct speaker labels, in order of first appearance."""
         return list(dict.fromkeys(t.speaker for t in self.turns))
 
-    def speech_seconds(self, speaker: str | None = None) -> float:
-        return sum(t.duration for t in self.turns if speaker is None or t.speaker == speaker)
-
     def to_rttm(self, uri: str) -> str:
         """NIST RTTM lines (``SPEAKER uri 1 onset duration <NA> <NA> speaker <NA> <NA>``)."""
         file_id = "_".join(uri.split()) or "audio"

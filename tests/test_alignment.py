@@ -1,0 +1,69 @@
+"""Word-to-speaker alignment and utterance building: no word dropped, splits at speaker changes."""
+from __future__ import annotations
+
+from transcription.alignment import DEFAULT_SPEAKER, assign_speakers, build_utterances
+from transcription.types import SpeakerTurn, Word
+
+A, B = "SPEAKER_00", "SPEAKER_01"
+TURNS = [SpeakerTurn(0.0, 2.0, A), SpeakerTurn(2.5, 5.0, B), SpeakerTurn(6.0, 8.0, A)]
+
+
+def w(start, end, text, speaker=None):
+    return Word(start, end, text, 0.9, speaker)
+
+
+def test_each_word_gets_the_turn_it_overlaps_most():
+    words = [w(0.1, 0.5, "Hello"), w(1.8, 2.6, "there."), w(2.55, 3.0, "Hi."), w(4.8, 5.3, "So")]
+    speakers = [x.speaker for x in assign_speakers(words, TURNS)]
+    # "there." overlaps A by 0.2 s and B by 0.1 s.
+    assert speakers == [A, A, B, B]
+
+
+def test_words_in_gaps_go_to_the_nearest_turn_and_none_is_dropped():
+    words = [w(2.1, 2.2, "uh"), w(2.35, 2.45, "yes"), w(5.2, 5.4, "twenty"), w(5.7, 5.9, "dollars"), w(9.0, 9.5, "bye")]
+    out = assign_speakers(words, TURNS)
+    assert [x.text for x in out] == [x.text for x in words]
+    assert [x.speaker for x in out] == [A, B, B, A, A]
+
+
+def test_zero_length_number_words_keep_their_time_and_get_a_speaker():
+    words = [w(3.0, 3.0, "$25,000"), w(7.0, 7.0, "12k")]
+    out = assign_speakers(words, TURNS)
+    assert [(x.start, x.end, x.speaker) for x in out] == [(3.0, 3.0, B), (7.0, 7.0, A)]
+
+
+def test_no_turns_means_one_default_speaker():
+    out = assign_speakers([w(0, 1, "alone")], [])
+    assert out[0].speaker == DEFAULT_SPEAKER
+
+
+def test_overlapping_turns_are_handled():
+    turns = [SpeakerTurn(0.0, 10.0, A), SpeakerTurn(4.0, 5.0, B)]
+    out = assign_speakers([w(4.2, 4.8, "mm-hmm"), w(8.0, 8.5, "right")], turns)
+    # Equal overlap: the turn whose centre is nearest wins, so a back-channel inside a long turn
+    # goes to the short turn that holds it.
+    assert [x.speaker for x in out] == [B, A]
+    out = assign_speakers([w(4.2, 4.8, "mm-hmm")], [SpeakerTurn(0.0, 4.5, A), SpeakerTurn(4.0, 5.0, B)])
+    assert out[0].speaker == B
+
+
+def test_a_whisper_segment_spanning_two_speakers_is_split_at_the_change():
+    # One recogniser segment: "How much is it? Sixty dollars a seat."
+    words = [w(0.0, 0.3, "How"), w(0.3, 0.5, "much"), w(0.5, 0.7, "is"), w(0.7, 1.0, "it?"),
+             w(1.2, 1.6, "Sixty"), w(1.6, 2.0, "dollars"), w(2.0, 2.2, "a"), w(2.2, 2.5, "seat.")]
+    turns = [SpeakerTurn(0.0, 1.1, B), SpeakerTurn(1.1, 2.6, A)]
+    utterances = build_utterances(assign_speakers(words, turns))
+    assert [(u.speaker, u.text) for u in utterances] == [(B, "How much is it?"), (A, "Sixty dollars a seat.")]
+    assert sum(len(u.words) for u in utterances) == len(words)
+
+
+def test_pauses_split_utterances_only_at_sentence_ends_unless_long():
+    words = [w(0.0, 0.5, "Okay.", A), w(1.7, 2.0, "Next", A), w(2.0, 2.3, "thing", A),
+             w(3.5, 3.8, "is", A), w(3.8, 4.0, "pricing.", A), w(6.5, 7.0, "Right", A)]
+    utterances = build_utterances(words, max_pause_s=1.0)
+    assert [u.text for u in utterances] == ["Okay.", "Next thing is pricing.", "Right"]
+    assert (utterances[1].start, utterances[1].end) == (1.7, 4.0)
+
+
+def test_no_words_no_utterances():
+    assert build_utterances([]) == []
