@@ -9,14 +9,11 @@ from transcription.asr import AsrOptions, SpeechRecognizer
 from transcription.audio import Audio
 from transcription.diarization import ChannelDiarizer, Diarization, choose_backend, make_diarizer, speaker_label
 from transcription.errors import DiarizationError
-from transcription.types import SpeakerTurn, Transcript, Utterance, Word
+from transcription.types import SpeakerTurn, Utterance, Word
 
 __all__ = ["CallTranscriber", "SpeakerTranscript"]
 
 logger = logging.getLogger(__name__)
-
-_LEAK_TOLERANCE_S = 0.3
-
 
 @dataclass(frozen=True)
 class SpeakerTranscript:
@@ -97,16 +94,14 @@ class CallTranscriber:
         )
         diarizer = self._backends[backend]
         hints = dict(num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
-        if isinstance(diarizer, ChannelDiarizer):
-            diarization = diarizer.diarize(audio, **hints)
-            transcripts = [self.recognizer.transcribe(audio.channel(i), channel=i) for i in range(audio.channels)]
-            words = _channel_words(transcripts, diarization.turns)
-            seller = speaker_label(seller_channel) if seller_channel is not None else None
-        else:
-            transcripts = [self.recognizer.transcribe(audio.mono())]
-            diarization = diarizer.diarize(audio, **hints)
-            words = assign_speakers(transcripts[0].words, diarization.turns)
-            seller = None
+        # One ASR pass over the mix, even for stereo: per-channel passes cost twice as much and
+        # lose words when Whisper skips a channel that is mostly the other party's bleed. The
+        # channel turns (exact, from energy) then say who spoke each word.
+        transcript = self.recognizer.transcribe(audio.mono())
+        diarization = diarizer.diarize(audio, **hints)
+        words = assign_speakers(transcript.words, diarization.turns)
+        channel_split = isinstance(diarizer, ChannelDiarizer) and seller_channel is not None
+        seller = speaker_label(seller_channel) if channel_split else None
         logger.info("%s: %s diarization, %d speakers, %d words", audio.path, backend,
                     len(diarization.speakers), len(words))
         return SpeakerTranscript(
@@ -118,24 +113,6 @@ class CallTranscriber:
             seller_speaker=seller,
             duration=audio.duration,
             channels=audio.channels,
-            language=transcripts[0].language,
+            language=transcript.language,
         )
 
-
-def _channel_words(transcripts: list[Transcript], turns: tuple[SpeakerTurn, ...]) -> list[Word]:
-    """Words of every channel, speaker = channel. A word the recogniser heard on a channel while
-    only the other party spoke (their voice leaking across) is dropped, since that party's own
-    channel carries it."""
-    words: list[Word] = []
-    for transcript in transcripts:
-        own = speaker_label(transcript.channel)
-        own_turns = [t for t in turns if t.speaker == own]
-        for word in transcript.words:
-            if not _near_any(word, own_turns) and _near_any(word, turns):
-                continue
-            words.append(Word(word.start, word.end, word.text, word.probability, own))
-    return sorted(words, key=lambda w: (w.start, w.end))
-
-
-def _near_any(word: Word, turns: list[SpeakerTurn] | tuple[SpeakerTurn, ...]) -> bool:
-    return any(t.start - _LEAK_TOLERANCE_S < word.end and word.start < t.end + _LEAK_TOLERANCE_S for t in turns)
