@@ -16,6 +16,8 @@ from flows.archive import CallSource
 from flows.config import Settings, parse_channel
 from transcription.asr import AsrOptions
 from transcription.audio import load_audio
+from transcription.diarization import resolve_torch_device
+from transcription.enrollment import SellerEnrollment
 from transcription.errors import TranscriptionError
 from transcription.pipeline import CallTranscriber
 from transcription.types import Word
@@ -64,6 +66,10 @@ class CallProcessor:
             hf_token=settings.hf_token,
             device=settings.device,
         )
+        self.enrollment = (
+            SellerEnrollment(settings.voices_dir, device=resolve_torch_device(settings.device))
+            if settings.voices_dir else None
+        )
         self.analysis_config = AnalysisConfig(
             company_names=settings.company_names,
             product_names=settings.product_names,
@@ -85,11 +91,15 @@ class CallProcessor:
             )
             if not speech.utterances:
                 return failed_outcome(base, "no speech detected in the recording")
+            similarity = None
+            if self.enrollment is not None and source.seller_id and speech.seller_speaker is None:
+                similarity = self.enrollment.voice_similarity(audio, speech.turns, source.seller_id)
             analysis = analyze_call(
                 speech.utterances,
                 duration_s=audio.duration,
                 config=self._config_for(source),
                 seller_speaker=speech.seller_speaker,
+                voice_similarity=similarity or None,
             )
         except (TranscriptionError, AnalysisError) as exc:
             return failed_outcome(base, str(exc))
