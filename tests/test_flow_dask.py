@@ -32,7 +32,8 @@ def test_run_on_a_two_worker_dask_cluster(tmp_path, monkeypatch):
     assert rows(db, "SELECT count(DISTINCT call_id) FROM call_metrics") == [(2,)]
 
 
-def test_unreachable_dask_scheduler_is_one_line(tmp_path):
+def test_unreachable_dask_scheduler_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "3s")
     (tmp_path / "a.wav").write_bytes(b"")
     result = callytics("run", str(tmp_path), "--db", str(tmp_path / "x.duckdb"),
                        "--dask-address", "tcp://127.0.0.1:9", cwd=tmp_path, timeout=300)

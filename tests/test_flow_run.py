@@ -158,7 +158,7 @@ def test_kill_9_mid_run_then_rerun_processes_each_call_once(tmp_path):
     dupes = rows(db, "SELECT call_id, idx, count(*) FROM utterances GROUP BY ALL HAVING count(*) > 1")
     assert dupes == []
     assert rows(db, "SELECT count(DISTINCT call_id) FROM call_metrics") == [(3,)]
-    assert rows(db, "SELECT status, error LIKE 'interrupted%' FROM runs ORDER BY started_at") == [
+    assert rows(db, "SELECT status, coalesce(error, '') LIKE 'interrupted%' FROM runs ORDER BY started_at") == [
         ("failed", True), ("finished", False)]
 
 
