@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from transcription.diarization.frames import frame_runs, merge_close
 from transcription.diarization.result import Diarization, speaker_label
 from transcription.errors import DiarizationError
 from transcription.types import SpeakerTurn
@@ -94,24 +95,8 @@ class ChannelDiarizer:
         return 10 * np.log10(smoothed + 1e-12)
 
     def _turns(self, winner: np.ndarray, speaking: np.ndarray) -> list[SpeakerTurn]:
-        frame_s = _FRAME / _RATE
-        runs: list[list] = []
-        t, n = 0, len(winner)
-        while t < n:
-            if not speaking[t]:
-                t += 1
-                continue
-            u = t
-            while u < n and speaking[u] and winner[u] == winner[t]:
-                u += 1
-            runs.append([t * frame_s, u * frame_s, int(winner[t])])
-            t = u
+        runs = frame_runs(winner, speaking, _FRAME / _RATE)
         # Short flickers inside the other party's speech are energy noise, not turns.
         runs = [r for r in runs if r[1] - r[0] >= self.min_turn_s]
-        merged: list[list] = []
-        for start, end, ch in runs:
-            if merged and merged[-1][2] == ch and start - merged[-1][1] < self.fill_gap_s:
-                merged[-1][1] = end
-            else:
-                merged.append([start, end, ch])
+        merged = merge_close(runs, self.fill_gap_s)
         return [SpeakerTurn(round(s, 3), round(e, 3), speaker_label(ch)) for s, e, ch in merged]

@@ -18,6 +18,7 @@ from transcription.diarization.base import SpeakerCountHints, speaker_range
 from transcription.diarization.encoder import MEL_HOP as _MEL_HOP
 from transcription.diarization.encoder import RATE as _RATE
 from transcription.diarization.encoder import SpeakerEncoder
+from transcription.diarization.frames import frame_runs, merge_close
 from transcription.diarization.result import Diarization
 
 __all__ = ["EmbeddedDiarizer", "EmbeddedOptions"]
@@ -78,9 +79,9 @@ class EmbeddedDiarizer:
         labels = self._cluster(embeddings, windows, lo, hi)
         n_frames = len(samples) // _MEL_HOP // _FRAME + 1
         path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)
-        segments = _frames_to_segments(path, speech, _FRAME * _MEL_HOP / _RATE)
+        segments = frame_runs(path, speech, _FRAME * _MEL_HOP / _RATE)
         logger.debug("embedded diarization: %d regions, %d windows, %d speakers", len(regions), len(windows), len(set(labels)))
-        return Diarization.from_labelled_segments(_fill_gaps(segments, opts.fill_gap_s), self.name)
+        return Diarization.from_labelled_segments(merge_close(segments, opts.fill_gap_s), self.name)
 
     def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
         """Speech regions as (start, end) mel-frame indices."""
@@ -194,28 +195,3 @@ def _resegment(windows, embeddings, labels, n_frames, penalty):
     for t in range(n_frames - 1, 0, -1):
         path[t - 1] = back[t, path[t]]
     return path, speech
-
-
-def _frames_to_segments(path, speech, frame_s):
-    segments = []
-    t, n = 0, len(path)
-    while t < n:
-        if not speech[t]:
-            t += 1
-            continue
-        u = t
-        while u < n and speech[u] and path[u] == path[t]:
-            u += 1
-        segments.append((t * frame_s, u * frame_s, int(path[t])))
-        t = u
-    return segments
-
-
-def _fill_gaps(segments, max_gap):
-    out: list[tuple[float, float, int]] = []
-    for start, end, who in segments:
-        if out and out[-1][2] == who and start - out[-1][1] < max_gap:
-            out[-1] = (out[-1][0], end, who)
-        else:
-            out.append((start, end, who))
-    return out
