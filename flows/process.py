@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -52,11 +53,16 @@ class CallProcessor:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        threads = settings.cpu_threads or _fair_share_of_cores(settings.workers)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         self.transcriber = CallTranscriber(
             AsrOptions(
                 model=settings.asr_model,
                 device=settings.device,
-                cpu_threads=settings.cpu_threads,
+                cpu_threads=threads,
                 beam_size=settings.asr_beam_size,
                 batch_size=settings.asr_batch_size,
                 language=settings.language,
@@ -134,6 +140,12 @@ def failed_outcome(base: dict, error: str) -> CallOutcome:
         analysis=None,
         words=(),
     )
+
+
+def _fair_share_of_cores(workers: int) -> int:
+    """Worker processes on one machine split its cores instead of each taking all of them;
+    0 (one worker) leaves the libraries' own defaults."""
+    return max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
 
 
 @functools.lru_cache(maxsize=2)
