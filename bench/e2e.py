@@ -82,6 +82,7 @@ def callytics_run(archive: Path, db: Path) -> tuple[float, float]:
 def long_call(target: Path, minutes: float) -> Path:
     """One call of ``minutes`` made by concatenating the mono example calls."""
     mono = [p for p in sorted(EXAMPLES.rglob("*")) if p.suffix in {".ogg", ".mp3", ".m4a"}]
+    target.mkdir(parents=True, exist_ok=True)
     listing = target / "list.txt"
     repeats = int(minutes * 60 / 200) + 1  # the mono calls add up to about 200 s
     listing.write_text("".join(f"file '{p}'\n" for _ in range(repeats) for p in mono))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -166,6 +167,9 @@ def _unreadable(source: CallSource, exc: OSError, run_id: str, settings: Setting
 def run_batch(archive: Path, settings: Settings, *, limit: int | None = None,
               reprocess: bool = False, show_progress: bool = False) -> RunSummary:
     """Run the nightly flow now, in-process, with the task runner the settings ask for."""
+    if settings.workers == 1 and not settings.dask_address:
+        # Calls run in this process: load the models while Prefect starts its API server.
+        threading.Thread(target=processor_for, args=(settings,), daemon=True).start()
     try:
         return nightly.with_options(task_runner=task_runner_for(settings))(
             archive=archive, settings=settings, limit=limit, reprocess=reprocess,

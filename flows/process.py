@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -148,8 +149,17 @@ def _fair_share_of_cores(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
 
 
-@functools.lru_cache(maxsize=2)
+_loading = threading.Lock()
+
+
 def processor_for(settings: Settings) -> CallProcessor:
+    """This process's models for ``settings``, loaded on first use (thread-safe)."""
+    with _loading:
+        return _cached_processor(settings)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_processor(settings: Settings) -> CallProcessor:
     return CallProcessor(settings)
 
 
