@@ -28,12 +28,13 @@ sys.path.insert(0, str(ROOT))
 from transcription.asr import AsrOptions, resolve_device, resolve_model  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "archive"
+AUDIO_SUFFIXES = {".ogg", ".mp3", ".wav", ".flac", ".m4a"}
 
 
 def build_archive(target: Path, minutes: float) -> tuple[list[Path], float]:
     from transcription.audio import load_audio
 
-    sources = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in {".ogg", ".mp3", ".wav", ".flac", ".m4a"})
+    sources = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in AUDIO_SUFFIXES)
     durations = {p: load_audio(p).duration for p in sources}
     files, total, copy = [], 0.0, 0
     while total < minutes * 60:
@@ -80,17 +81,24 @@ def callytics_run(archive: Path, db: Path) -> tuple[float, float]:
 
 
 def long_call(target: Path, minutes: float) -> Path:
-    """One call of ``minutes`` made by concatenating the mono example calls."""
-    mono = [p for p in sorted(EXAMPLES.rglob("*")) if p.suffix in {".ogg", ".mp3", ".m4a"}]
-    target.mkdir(parents=True, exist_ok=True)
-    listing = target / "list.txt"
-    repeats = int(minutes * 60 / 200) + 1  # the mono calls add up to about 200 s
-    listing.write_text("".join(f"file '{p}'\n" for _ in range(repeats) for p in mono))
-    out = target / "archive" / "long.opus"
+    """One mono call of ``minutes``, made by repeating the example calls' audio."""
+    import wave
+
+    import numpy as np
+
+    from transcription.audio import SAMPLE_RATE, load_audio
+
+    calls = [load_audio(p).mono() for p in sorted(EXAMPLES.rglob("*")) if p.suffix in AUDIO_SUFFIXES]
+    needed = int(minutes * 60 * SAMPLE_RATE)
+    repeats = needed // sum(len(c) for c in calls) + 1
+    samples = np.concatenate(calls * repeats)[:needed]
+    out = target / "archive" / "long.wav"
     out.parent.mkdir(parents=True)
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    "-t", str(minutes * 60), "-ac", "1", "-ar", "16000", "-c:a", "libopus",
-                    "-b:a", "24k", str(out)], check=True)
+    with wave.open(str(out), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(SAMPLE_RATE)
+        handle.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return out.parent
 
 
@@ -102,24 +110,24 @@ def main() -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        files, audio_s = build_archive(tmp / "archive", args.minutes)
-        print(f"archive: {len(files)} calls, {audio_s / 60:.1f} min of audio, {cores} cores")
-        sequential = bare_whisper_seconds(files, batch_size=1)
-        batched = bare_whisper_seconds(files, batch_size=8)
-        ours, _ = callytics_run(tmp / "archive", tmp / "calls.duckdb")
-        for name, seconds in (("faster-whisper sequential", sequential),
-                              ("faster-whisper batched (8)", batched),
-                              ("callytics run", ours)):
-            print(f"  {name:28s} {seconds:7.1f} s  ({audio_s / seconds:5.1f}x real time)")
-        print(f"  ratio run / sequential: {ours / sequential:.2f} (target <= 1.0)")
-        print(f"  ratio run / batched:    {ours / batched:.2f} (target <= 1.3)")
-        print(f"  calls per hour per core: {len(files) / (ours / 3600) / cores:.0f}")
+        if args.minutes > 0:
+            files, audio_s = build_archive(tmp / "archive", args.minutes)
+            print(f"archive: {len(files)} calls, {audio_s / 60:.1f} min of audio, {cores} cores")
+            sequential = bare_whisper_seconds(files, batch_size=1)
+            batched = bare_whisper_seconds(files, batch_size=8)
+            ours, _ = callytics_run(tmp / "archive", tmp / "calls.duckdb")
+            for name, seconds in (("faster-whisper sequential", sequential),
+                                  ("faster-whisper batched (8)", batched),
+                                  ("callytics run", ours)):
+                print(f"  {name:28s} {seconds:7.1f} s  ({audio_s / seconds:5.1f}x real time)")
+            print(f"  ratio run / sequential: {ours / sequential:.2f} (target <= 1.0)")
+            print(f"  ratio run / batched:    {ours / batched:.2f} (target <= 1.3)")
+            print(f"  calls per hour per core: {len(files) / (ours / 3600) / cores:.0f}")
         if args.long_minutes > 0:
             archive = long_call(tmp / "long", args.long_minutes)
             wall, peak = callytics_run(archive, tmp / "long.duckdb")
             print(f"{args.long_minutes:g}-minute call: {wall:.0f} s wall, peak RSS {peak:.0f} MB "
                   "(target < 2048)")
-
 
 if __name__ == "__main__":
     main()
