@@ -86,3 +86,32 @@ def test_price_words_keep_their_timestamps(recognizer, tmp_path):
     first, last = carriers[0], carriers[-1]
     assert abs(first.start - price_turn.start) <= 0.5, (first, price_turn)
     assert abs(last.end - price_turn.end) <= 0.5, (last, price_turn)
+
+
+def test_long_calls_are_cut_in_pauses():
+    import numpy as np
+
+    from transcription.asr import slice_bounds
+
+    rng = np.random.default_rng(0)
+    speech = rng.normal(0, 0.1, 16000 * 1000).astype(np.float32)
+    for pause_s in (590, 1195, 1210):  # one-second pauses near the nominal 600 s cuts
+        if pause_s * 16000 < len(speech):
+            speech[pause_s * 16000 : (pause_s + 1) * 16000] = 0
+    bounds = slice_bounds(speech, 600)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(speech)
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert len(bounds) == 2 and 590 * 16000 <= bounds[0][1] <= 591 * 16000
+    assert slice_bounds(speech[: 16000 * 800], 600) == [(0, 16000 * 800)]
+
+
+def test_sliced_transcription_keeps_absolute_times(pyannote_sample):
+    import numpy as np
+
+    audio = load_audio(pyannote_sample).mono()
+    long_call = np.concatenate([audio] * 5)  # 150 s, cut into slices of about 60 s
+    sliced = SpeechRecognizer(AsrOptions(slice_s=60)).transcribe(long_call).words
+    assert sliced[-1].end > 120
+    assert all(a.start <= b.start for a, b in zip(sliced, sliced[1:]))
+    hellos = [w.start for w in sliced if w.text.lower().startswith("hello")]
+    assert any(abs(t - 30 * k - hellos[0]) < 1.0 for t in hellos for k in (2, 3, 4))
