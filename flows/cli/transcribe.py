@@ -8,10 +8,10 @@ from typing import Optional
 import typer
 
 from flows.cli.app import app, fail
+from flows.config import ConfigError, parse_channel
 from transcription.diarization.factory import BACKENDS as _BACKENDS
 from transcription.formats import FORMATS as _FORMATS
 
-_CHANNELS = {"left": 0, "right": 1, "0": 0, "1": 1}
 
 
 @app.command()
@@ -35,7 +35,9 @@ def transcribe(
         fail(f"--diarization must be one of {', '.join(_BACKENDS)}, not '{diarization}'")
     if fmt not in _FORMATS:
         fail(f"--format must be one of {', '.join(_FORMATS)}, not '{fmt}'")
-    if seller_channel is not None and seller_channel.lower() not in _CHANNELS:
+    try:
+        channel = parse_channel(seller_channel)
+    except ConfigError:
         fail(f"--seller-channel must be left, right, 0 or 1, not '{seller_channel}'")
     for name, value in (("--num-speakers", num_speakers), ("--min-speakers", min_speakers), ("--max-speakers", max_speakers)):
         if value is not None and value < 1:
@@ -65,7 +67,7 @@ def transcribe(
         num_speakers=num_speakers,
         min_speakers=min_speakers,
         max_speakers=max_speakers,
-        seller_channel=_CHANNELS[seller_channel.lower()] if seller_channel is not None else None,
+        seller_channel=channel,
     )
     text = render(result, fmt, uri=file.stem)
     if out is None:
