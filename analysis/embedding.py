@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
 BATCH_SIZE = 32
+MEMO_SIZE = 20_000
 
 
 def model_dir() -> Path:
@@ -47,22 +48,33 @@ class SentenceEncoder:
         self.tokenizer.no_padding()
         self.w = load_file(str(directory / "model.safetensors"))
         self.dim = self.w["embeddings.word_embeddings.weight"].shape[1]
+        self._memo: dict[str, np.ndarray] = {}
         log.debug("loaded MiniLM from %s", directory)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), 384) float32 unit vectors; repeated texts are encoded once, batched by length."""
+        """(len(texts), 384) float32 unit vectors.
+
+        Each distinct text is encoded once (batched by length) and remembered, so the several
+        heads that read one call's utterances (turn labels, price, roles) share one encoding.
+        """
         import torch
 
-        unique = list(dict.fromkeys(t or "" for t in texts))
-        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(unique)
-        order = sorted(range(len(unique)), key=lambda i: len(encodings[i].ids))
-        with torch.inference_mode():
-            for b in range(0, len(order), BATCH_SIZE):
-                idx = order[b : b + BATCH_SIZE]
-                vectors[idx] = self._encode_batch([encodings[i].ids for i in idx]).numpy()
-        row = {t: i for i, t in enumerate(unique)}
-        return vectors[[row[t or ""] for t in texts]].reshape(len(texts), self.dim)
+        keys = [t or "" for t in texts]
+        missing = [t for t in dict.fromkeys(keys) if t not in self._memo]
+        if missing:
+            encodings = self.tokenizer.encode_batch(missing)
+            order = sorted(range(len(missing)), key=lambda i: len(encodings[i].ids))
+            if len(self._memo) + len(missing) > MEMO_SIZE:
+                self._memo.clear()
+            with torch.inference_mode():
+                for b in range(0, len(order), BATCH_SIZE):
+                    idx = order[b : b + BATCH_SIZE]
+                    batch = self._encode_batch([encodings[i].ids for i in idx]).numpy()
+                    for row, i in enumerate(idx):
+                        self._memo[missing[i]] = batch[row]
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[k] for k in keys]).astype(np.float32, copy=False)
 
     def _encode_batch(self, id_lists: list[list[int]]):
         import torch
