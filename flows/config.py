@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from transcription.asr import BUNDLED_MODEL
+from transcription.diarization.factory import check_backend
+from transcription.errors import DiarizationError
 
 CONFIG_ENV = "CALLYTICS_CONFIG"
 DEFAULT_CONFIG_FILE = "callytics.toml"
-DIARIZATION_BACKENDS = ("auto", "channels", "embedded", "pyannote")
 
 
 class ConfigError(ValueError):
@@ -43,11 +44,10 @@ class Settings:
     seller_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.diarization not in DIARIZATION_BACKENDS:
-            raise ConfigError(
-                f"diarization must be one of {', '.join(DIARIZATION_BACKENDS)}, "
-                f"not '{self.diarization}'"
-            )
+        try:
+            check_backend(self.diarization)
+        except DiarizationError as exc:
+            raise ConfigError(str(exc)) from None
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, not {self.workers}")
         if self.seller_channel is not None:
@@ -101,9 +101,19 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
         env_value = environ.get(f"CALLYTICS_{name.upper()}")
         if env_value is not None:
             values[name] = env_value
-    if "hf_token" not in values and environ.get("HF_TOKEN"):
-        values["hf_token"] = environ["HF_TOKEN"]
-    return Settings.from_dict(values)
+    return with_environment_secrets(Settings.from_dict(values), environ)
+
+
+def with_environment_secrets(settings: Settings, environ: dict[str, str] | None = None) -> Settings:
+    """Fill secrets the settings lack from the environment (``HF_TOKEN`` for the pyannote hub).
+
+    Secrets never travel in a deployment's parameters (``to_dict`` drops them), so a flow run
+    picks them up from its worker's environment here.
+    """
+    environ = os.environ if environ is None else environ
+    if settings.hf_token is None and environ.get("HF_TOKEN"):
+        return replace(settings, hf_token=environ["HF_TOKEN"])
+    return settings
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

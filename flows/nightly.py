@@ -1,11 +1,10 @@
 """The nightly batch: discover calls, skip what is done, process the rest, write as they finish."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,14 +15,14 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import CallSource, discover_calls, file_sha256
-from flows.config import ConfigError, Settings
+from flows.config import ConfigError, Settings, with_environment_secrets
 from flows.lock import run_lock
 from flows.process import (
     CallOutcome,
+    call_record,
     failed_outcome,
     pipeline_version,
     processor_for,
-    record_fields,
 )
 from flows.progress import BatchProgress
 from warehouse import Warehouse
@@ -97,8 +96,7 @@ def nightly(
     archive = Path(archive)
     if isinstance(settings, dict):  # a scheduled deployment passes JSON parameters
         settings = Settings.from_dict(settings)
-    if settings.hf_token is None and os.environ.get("HF_TOKEN"):
-        settings = replace(settings, hf_token=os.environ["HF_TOKEN"])
+    settings = with_environment_secrets(settings)
     run_id = uuid.uuid4().hex[:12]
     version = pipeline_version(settings)
     discovery = discover_calls(archive)
@@ -160,8 +158,8 @@ def nightly(
 
 
 def _unreadable(source: CallSource, exc: OSError, run_id: str, settings: Settings) -> CallOutcome:
-    base = record_fields(source, "", run_id, settings)
-    return failed_outcome(base, f"cannot read {source.path}: {exc.strerror or exc}")
+    record = call_record(source, "", run_id, settings)
+    return failed_outcome(record, f"cannot read {source.path}: {exc.strerror or exc}")
 
 
 def run_batch(archive: Path, settings: Settings, *, limit: int | None = None,

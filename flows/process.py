@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import version
 
-from analysis import AnalysisConfig, AnalysisError, CallAnalysis, analyze_call
+from analysis import AnalysisError, CallAnalysis, analyze_call
 from flows.archive import CallSource
-from flows.config import Settings, parse_channel
+from flows.config import Settings
+from flows.plan import plan_call
 from transcription.asr import AsrOptions
 from transcription.audio import load_audio
-from transcription.diarization import resolve_torch_device
+from transcription.diarization import SpeakerCountHints, backends_to_load, resolve_torch_device
 from transcription.enrollment import SellerEnrollment
 from transcription.errors import TranscriptionError
 from transcription.pipeline import CallTranscriber
@@ -68,7 +69,8 @@ class CallProcessor:
                 batch_size=settings.asr_batch_size,
                 language=settings.language,
             ),
-            diarization=settings.diarization,
+            backends=backends_to_load(settings.diarization,
+                                      pyannote_configured=bool(settings.pyannote_pipeline)),
             pyannote_pipeline=settings.pyannote_pipeline,
             hf_token=settings.hf_token,
             device=settings.device,
@@ -77,46 +79,42 @@ class CallProcessor:
             SellerEnrollment(settings.voices_dir, device=resolve_torch_device(settings.device))
             if settings.voices_dir else None
         )
-        self.analysis_config = AnalysisConfig(
-            company_names=settings.company_names,
-            product_names=settings.product_names,
-            feature_words=settings.feature_words,
-            seller_names=settings.seller_names,
-        )
 
     def process(self, source: CallSource, sha256: str, run_id: str) -> CallOutcome:
-        base = record_fields(source, sha256, run_id, self.settings)
+        record = call_record(source, sha256, run_id, self.settings)
         try:
             audio = load_audio(source.path)
-            base.update(duration_s=audio.duration, channels=audio.channels,
-                        sample_rate=audio.original_sample_rate)
-            seller_channel = source.seller_channel
-            if seller_channel is None and audio.channels == 2:
-                seller_channel = parse_channel(self.settings.seller_channel)
-            speech = self.transcriber.process(
-                audio, num_speakers=source.num_speakers, seller_channel=seller_channel
+            record = replace(record, duration_s=audio.duration, channels=audio.channels,
+                             sample_rate=audio.original_sample_rate)
+            plan = plan_call(
+                self.settings,
+                channels=audio.channels,
+                seller_channel=source.seller_channel,
+                speakers=SpeakerCountHints(num_speakers=source.num_speakers),
+                seller_id=source.seller_id,
+                seller_name=source.seller_name,
             )
+            speech = self.transcriber.process(audio, backend=plan.diarization,
+                                              seller_channel=plan.seller_channel, speakers=plan.speakers)
             if not speech.utterances:
-                return failed_outcome(base, "no speech detected in the recording")
+                return failed_outcome(record, "no speech detected in the recording")
             similarity = None
-            if self.enrollment is not None and source.seller_id and speech.seller_speaker is None:
-                similarity = self.enrollment.voice_similarity(audio, speech.turns, source.seller_id)
+            if self.enrollment is not None and plan.enrolled_seller:
+                similarity = self.enrollment.voice_similarity(audio, speech.turns, plan.enrolled_seller)
             analysis = analyze_call(
                 speech.utterances,
                 duration_s=audio.duration,
-                config=self._config_for(source),
+                config=plan.analysis,
                 seller_speaker=speech.seller_speaker,
                 voice_similarity=similarity or None,
             )
         except (TranscriptionError, AnalysisError) as exc:
-            return failed_outcome(base, str(exc))
+            return failed_outcome(record, str(exc))
         except Exception as exc:  # a decoder or model crash on one file must not stop the batch
             logger.warning("call %s crashed", source.call_id, exc_info=True)
-            return failed_outcome(base, f"internal error: {type(exc).__name__}: {exc}")
-        record = CallRecord(
-            **base,
-            status="ok",
-            error=None,
+            return failed_outcome(record, f"internal error: {type(exc).__name__}: {exc}")
+        record = replace(
+            record,
             language=speech.language,
             asr_model=speech.asr_model,
             diarization_backend=speech.diarization_backend,
@@ -126,18 +124,9 @@ class CallProcessor:
         return CallOutcome(record=record, analysis=analysis, words=tuple(speech.words))
 
 
-    def _config_for(self, source: CallSource) -> AnalysisConfig:
-        """The manifest's seller name is the best evidence of who introduces themselves."""
-        if not source.seller_name:
-            return self.analysis_config
-        first_name = source.seller_name.split()[0]
-        names = tuple(dict.fromkeys((*self.analysis_config.seller_names, first_name)))
-        return replace(self.analysis_config, seller_names=names)
-
-
-def failed_outcome(base: dict, error: str) -> CallOutcome:
+def failed_outcome(record: CallRecord, error: str) -> CallOutcome:
     return CallOutcome(
-        record=CallRecord(**base, status="failed", error=" ".join(error.split())),
+        record=replace(record, status="failed", error=" ".join(error.split())),
         analysis=None,
         words=(),
     )
@@ -163,8 +152,9 @@ def _cached_processor(settings: Settings) -> CallProcessor:
     return CallProcessor(settings)
 
 
-def record_fields(source: CallSource, sha256: str, run_id: str, settings: Settings) -> dict:
-    return dict(
+def call_record(source: CallSource, sha256: str, run_id: str, settings: Settings) -> CallRecord:
+    """The ``calls`` row of ``source`` before processing: manifest fields and run facts."""
+    return CallRecord(
         call_id=source.call_id,
         source_path=str(source.path),
         sha256=sha256,

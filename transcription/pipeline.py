@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transcription.alignment import assign_speakers, build_utterances
 from transcription.asr import AsrOptions, SpeechRecognizer
 from transcription.audio import Audio
-from transcription.diarization import ChannelDiarizer, Diarization, choose_backend, make_diarizer, speaker_label
+from transcription.diarization import Diarization, SpeakerCountHints, make_diarizer, speaker_label
 from transcription.errors import DiarizationError
 from transcription.types import SpeakerTurn, Utterance, Word
 
@@ -51,56 +52,49 @@ class SpeakerTranscript:
 
 
 class CallTranscriber:
-    """Loads the ASR model and the diarization backend(s) once; ``process`` runs one call."""
+    """Loads the ASR model and the diarization backends a run may use, once; ``process`` runs one call."""
 
     def __init__(
         self,
         asr: AsrOptions = AsrOptions(),
-        diarization: str = "auto",
+        backends: Sequence[str] = ("embedded",),
         pyannote_pipeline: str | None = None,
         hf_token: str | None = None,
         device: str = "auto",
     ):
-        choose_backend(diarization, channels=1, seller_channel=None, pyannote_configured=bool(pyannote_pipeline))
-        self.diarization = diarization
         # Diarization first: a missing or broken pyannote folder fails before the ASR model loads.
-        diarizer = make_diarizer(diarization, pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
-        self._backends = getattr(diarizer, "backends", {diarization: diarizer})
+        self._diarizers = {
+            name: make_diarizer(name, pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
+            for name in backends
+        }
         self.recognizer = SpeechRecognizer(asr)
 
     def process(
         self,
         audio: Audio,
         *,
-        num_speakers: int | None = None,
-        min_speakers: int | None = None,
-        max_speakers: int | None = None,
+        backend: str,
         seller_channel: int | None = None,
+        speakers: SpeakerCountHints = SpeakerCountHints(),
     ) -> SpeakerTranscript:
-        """Transcribe and diarize one call. ``seller_channel`` (0 = left) marks a stereo dialer
-        recording's seller side; on a mono recording it is ignored."""
-        if seller_channel is not None and audio.channels == 1:
-            logger.info("%s: mono recording, seller channel %s ignored", audio.path, seller_channel)
-            seller_channel = None
-        if seller_channel is not None and not 0 <= seller_channel < audio.channels:
-            raise DiarizationError(
-                f"{audio.path}: seller channel {seller_channel} does not exist in a {audio.channels}-channel recording"
-            )
-        backend = choose_backend(
-            self.diarization,
-            channels=audio.channels,
-            seller_channel=seller_channel,
-            pyannote_configured="pyannote" in self._backends,
-        )
-        diarizer = self._backends[backend]
-        hints = dict(num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
+        """Transcribe and diarize one call with ``backend`` (one of those loaded).
+
+        ``seller_channel`` (0 = left) names the seller's side of a stereo dialer recording; with
+        the ``channels`` backend that channel's speaker is the seller.
+        """
+        diarizer = self._diarizers.get(backend)
+        if diarizer is None:
+            raise DiarizationError(f"diarization backend '{backend}' is not loaded (loaded: {', '.join(self._diarizers)})")
         # One ASR pass over the mix, even for stereo: per-channel passes cost twice as much and
         # lose words when Whisper skips a channel that is mostly the other party's bleed. The
         # channel turns (exact, from energy) then say who spoke each word.
         transcript = self.recognizer.transcribe(audio.mono())
-        diarization = diarizer.diarize(audio, **hints)
+        diarization = diarizer.diarize(
+            audio, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
+            max_speakers=speakers.max_speakers,
+        )
         words = assign_speakers(transcript.words, diarization.turns)
-        channel_split = isinstance(diarizer, ChannelDiarizer) and seller_channel is not None
+        channel_split = backend == "channels" and seller_channel is not None
         seller = speaker_label(seller_channel) if channel_split else None
         logger.info("%s: %s diarization, %d speakers, %d words", audio.path, backend,
                     len(diarization.speakers), len(words))
@@ -115,4 +109,3 @@ class CallTranscriber:
             channels=audio.channels,
             language=transcript.language,
         )
-

@@ -1,23 +1,20 @@
 """``callytics transcribe FILE``: a speaker-attributed transcript of one recording."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from flows.cli.app import app, fail
-from flows.config import ConfigError, parse_channel
-from transcription.diarization.factory import BACKENDS as _BACKENDS
+from flows.config import ConfigError, load_settings, parse_channel
 from transcription.formats import FORMATS as _FORMATS
-
 
 
 @app.command()
 def transcribe(
     file: Path = typer.Argument(..., help="Audio file (wav, flac, mp3, m4a, ogg, webm; mono or stereo)."),
-    diarization: str = typer.Option("auto", "--diarization", help="auto | channels | embedded | pyannote."),
+    diarization: Optional[str] = typer.Option(None, "--diarization", help="auto | channels | embedded | pyannote (default: the configured one, auto)."),
     fmt: str = typer.Option("text", "--format", help="text | json | rttm | srt | vtt."),
     asr_model: Optional[str] = typer.Option(None, "--asr-model", help="faster-whisper model name or folder (default: bundled tiny.en)."),
     num_speakers: Optional[int] = typer.Option(None, "--num-speakers", help="Exact speaker count, when known."),
@@ -27,12 +24,11 @@ def transcribe(
         None, "--pyannote-pipeline", help="pyannote pipeline folder or hub id (hub ids need HF_TOKEN)."
     ),
     seller_channel: Optional[str] = typer.Option(None, "--seller-channel", help="left | right | 0 | 1 (stereo dialer recordings)."),
-    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
+    device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write here instead of standard output."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML settings file (default ./callytics.toml)."),
 ) -> None:
     """Transcribe FILE with speakers: who said what, when."""
-    if diarization not in _BACKENDS:
-        fail(f"--diarization must be one of {', '.join(_BACKENDS)}, not '{diarization}'")
     if fmt not in _FORMATS:
         fail(f"--format must be one of {', '.join(_FORMATS)}, not '{fmt}'")
     try:
@@ -42,33 +38,34 @@ def transcribe(
     for name, value in (("--num-speakers", num_speakers), ("--min-speakers", min_speakers), ("--max-speakers", max_speakers)):
         if value is not None and value < 1:
             fail(f"{name} must be at least 1")
-    if diarization == "pyannote" and not pyannote_pipeline:
+    try:
+        settings = load_settings(config).with_overrides(
+            diarization=diarization, asr_model=asr_model, pyannote_pipeline=pyannote_pipeline, device=device
+        )
+    except ConfigError as exc:
+        fail(f"--{exc}" if diarization is not None and str(exc).startswith("diarization") else str(exc))
+    if settings.diarization == "pyannote" and not settings.pyannote_pipeline:
         fail("--diarization pyannote needs --pyannote-pipeline (a local pipeline folder or a hub id)")
 
+    from flows.plan import plan_call
     from transcription.asr import AsrOptions
     from transcription.audio import load_audio
-    from transcription.errors import DiarizationError
+    from transcription.diarization import SpeakerCountHints
     from transcription.formats import render
     from transcription.pipeline import CallTranscriber
 
     audio = load_audio(file)
-    if diarization == "channels" and audio.channels < 2:
-        raise DiarizationError(f"{file}: --diarization channels needs a stereo recording with one party per channel; this one is mono")
-    asr = AsrOptions(device=device) if asr_model is None else AsrOptions(model=asr_model, device=device)
+    plan = plan_call(settings, channels=audio.channels, seller_channel=channel,
+                     speakers=SpeakerCountHints(num_speakers, min_speakers, max_speakers))
     transcriber = CallTranscriber(
-        asr,
-        diarization=diarization,
-        pyannote_pipeline=pyannote_pipeline,
-        hf_token=os.environ.get("HF_TOKEN"),
-        device=device,
+        AsrOptions(model=settings.asr_model, device=settings.device),
+        backends=(plan.diarization,),
+        pyannote_pipeline=settings.pyannote_pipeline,
+        hf_token=settings.hf_token,
+        device=settings.device,
     )
-    result = transcriber.process(
-        audio,
-        num_speakers=num_speakers,
-        min_speakers=min_speakers,
-        max_speakers=max_speakers,
-        seller_channel=channel,
-    )
+    result = transcriber.process(audio, backend=plan.diarization, seller_channel=plan.seller_channel,
+                                 speakers=plan.speakers)
     text = render(result, fmt, uri=file.stem)
     if out is None:
         typer.echo(text, nl=False)

@@ -1,15 +1,22 @@
 """Who speaks when: one interface (``diarize(audio, *, num_speakers, min_speakers, max_speakers)``)
-and four backends: ``channels`` (stereo, one party per channel), ``pyannote`` (a pyannote.audio
-pipeline), ``embedded`` (offline default for mono) and ``auto`` (picks one per call)."""
+and three backends: ``channels`` (stereo, one party per channel), ``pyannote`` (a pyannote.audio
+pipeline) and ``embedded`` (offline default for mono); ``choose_backend`` applies the ``auto`` rule
+per call."""
 from transcription.diarization.base import Diarizer, SpeakerCountHints
 from transcription.diarization.channels import ChannelDiarizer
 from transcription.diarization.embedded import EmbeddedDiarizer, EmbeddedOptions
-from transcription.diarization.factory import BACKENDS, AutoDiarizer, choose_backend, make_diarizer, resolve_torch_device
+from transcription.diarization.factory import (
+    BACKENDS,
+    backends_to_load,
+    check_backend,
+    choose_backend,
+    make_diarizer,
+    resolve_torch_device,
+)
 from transcription.diarization.pyannote_backend import PyannoteDiarizer
 from transcription.diarization.result import Diarization, speaker_label
 
 __all__ = [
-    "AutoDiarizer",
     "BACKENDS",
     "ChannelDiarizer",
     "Diarization",
@@ -18,6 +25,8 @@ __all__ = [
     "EmbeddedOptions",
     "PyannoteDiarizer",
     "SpeakerCountHints",
+    "backends_to_load",
+    "check_backend",
     "choose_backend",
     "make_diarizer",
     "resolve_torch_device",

@@ -1,24 +1,37 @@
-"""Choosing and building a diarization backend by name, including the ``auto`` rule."""
+"""Choosing and building diarization backends by name, including the ``auto`` rule."""
 from __future__ import annotations
 
 from transcription.diarization.base import Diarizer
 from transcription.errors import DiarizationError
 
-__all__ = ["BACKENDS", "AutoDiarizer", "choose_backend", "make_diarizer", "resolve_torch_device"]
+__all__ = ["BACKENDS", "backends_to_load", "check_backend", "choose_backend", "make_diarizer",
+           "resolve_torch_device"]
 
 BACKENDS = ("auto", "channels", "embedded", "pyannote")
+
+
+def check_backend(requested: str) -> str:
+    """``requested`` if it names a backend (or ``auto``); a ``DiarizationError`` otherwise."""
+    if requested not in BACKENDS:
+        raise DiarizationError(f"diarization must be one of {', '.join(BACKENDS)}, not '{requested}'")
+    return requested
 
 
 def choose_backend(requested: str, *, channels: int, seller_channel: int | None, pyannote_configured: bool) -> str:
     """The backend a call gets. ``auto``: stereo with a known seller channel -> ``channels``;
     a configured pyannote pipeline -> ``pyannote``; otherwise ``embedded``."""
-    if requested not in BACKENDS:
-        raise DiarizationError(f"unknown diarization backend '{requested}' (choose from {', '.join(BACKENDS)})")
-    if requested != "auto":
+    if check_backend(requested) != "auto":
         return requested
     if channels >= 2 and seller_channel is not None:
         return "channels"
     return "pyannote" if pyannote_configured else "embedded"
+
+
+def backends_to_load(requested: str, *, pyannote_configured: bool) -> tuple[str, ...]:
+    """Every backend :func:`choose_backend` can pick for ``requested``: the models a run loads."""
+    if check_backend(requested) != "auto":
+        return (requested,)
+    return ("channels", "embedded") + (("pyannote",) if pyannote_configured else ())
 
 
 def resolve_torch_device(device: str) -> str:
@@ -37,9 +50,7 @@ def make_diarizer(
     hf_token: str | None = None,
     device: str = "auto",
 ) -> Diarizer:
-    """Build a backend; its models load here, once. ``auto`` gives an :class:`AutoDiarizer`."""
-    if backend == "auto":
-        return AutoDiarizer(pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device)
+    """Build one backend (not ``auto``); its models load here, once."""
     if backend == "channels":
         from transcription.diarization.channels import ChannelDiarizer
 
@@ -57,32 +68,4 @@ def make_diarizer(
         from transcription.diarization.pyannote_backend import PyannoteDiarizer
 
         return PyannoteDiarizer(pyannote_pipeline, hf_token=hf_token, device=resolve_torch_device(device))
-    raise DiarizationError(f"unknown diarization backend '{backend}' (choose from channels, embedded, pyannote)")
-
-
-class AutoDiarizer:
-    """Holds the backends ``auto`` can pick and applies :func:`choose_backend` per call."""
-
-    name = "auto"
-
-    def __init__(self, *, pyannote_pipeline: str | None = None, hf_token: str | None = None, device: str = "auto"):
-        self.backends: dict[str, Diarizer] = {
-            "channels": make_diarizer("channels"),
-            "embedded": make_diarizer("embedded", device=device),
-        }
-        if pyannote_pipeline:
-            self.backends["pyannote"] = make_diarizer(
-                "pyannote", pyannote_pipeline=pyannote_pipeline, hf_token=hf_token, device=device
-            )
-
-    def backend_for(self, channels: int, seller_channel: int | None) -> Diarizer:
-        name = choose_backend(
-            "auto", channels=channels, seller_channel=seller_channel, pyannote_configured="pyannote" in self.backends
-        )
-        return self.backends[name]
-
-    def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None, seller_channel=None):
-        backend = self.backend_for(audio.channels, seller_channel)
-        return backend.diarize(
-            audio, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers
-        )
+    raise DiarizationError(f"cannot build diarization backend '{backend}' (choose from channels, embedded, pyannote)")
