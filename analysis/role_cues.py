@@ -151,7 +151,7 @@ _NOT_NAMES = frozenset(
     {"not", "so", "just", "really", "sure", "happy", "glad", "going", "still", "also", "here", "now", "only",
      "very", "a", "an", "the", "done", "working", "based", "in", "on", "out", "back", "good", "fine", "about",
      "for", "what", "that", "it", "this", "me", "her", "him", "us", "them", "our", "your", "my", "who",
-     "great", "okay", "is", "a", "calling", "really", "too", "pretty", "been", "like", "actually", "usually",
+     "great", "okay", "is", "calling", "too", "pretty", "been", "like", "actually", "usually",
      "probably", "always", "mostly", "why", "how", "where", "when", "yes", "no", "one", "two", "all",
      "expensive", "more", "less", "interesting", "exactly", "fair", "typical", "common", "huge", "getting"}
 )
