@@ -13,6 +13,8 @@ class AnalysisConfig:
     product talk, and they are evidence of who the seller is.
     ``seller_names``: first names of the company's sellers ("Dana"), matched in introductions.
     ``voice_match_threshold``: minimum similarity to an enrolled seller voice to trust it.
+    ``role_confidence_threshold``: roles found from the transcript with a lower calibrated
+    confidence are flagged uncertain (``calls.roles_uncertain``).
     ``monologue_break_s``: an utterance of the other side at least this long ends a monologue.
     """
 
@@ -21,6 +23,7 @@ class AnalysisConfig:
     feature_words: tuple[str, ...] = ()
     seller_names: tuple[str, ...] = ()
     voice_match_threshold: float = 0.75
+    role_confidence_threshold: float = 0.8
     monologue_break_s: float = 1.0
 
     @property

@@ -11,7 +11,7 @@ from analysis.errors import AnalysisError
 from analysis.metrics import compute_metrics
 from analysis.price import detect_price
 from analysis.questions import is_question
-from analysis.roles import known_roles, transcript_roles
+from analysis.roles import assign_roles
 from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention, RoleAssignment
 from transcription.types import Utterance
 
@@ -35,13 +35,8 @@ def analyze_call(
     config = config or AnalysisConfig()
     _check(utterances, duration_s)
     ordered = sorted(utterances, key=lambda u: (u.start, u.end))
-    classifier = load_classifier()
-    roles = known_roles(ordered, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
-    if roles is None:
-        turn_labels = classifier.classify([u.text for u in ordered], config.vocabulary)
-        roles = transcript_roles(ordered, turn_labels, config)
-    else:
-        turn_labels = _label_sellers_only(ordered, roles, classifier, config)
+    roles = assign_roles(ordered, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
+    turn_labels = _label_sellers_only(ordered, roles, load_classifier(), config)
     labelled = []
     mentions = []
     for idx, (utt, turn) in enumerate(zip(ordered, turn_labels)):
@@ -87,7 +82,7 @@ def analyze_call(
 def _label_sellers_only(
     ordered: Sequence[Utterance], roles: RoleAssignment, classifier: TurnClassifier, config: AnalysisConfig
 ) -> list[TurnLabel]:
-    """With roles known, only seller text goes through the model; buyers need question and price."""
+    """Only seller text goes through the turn model; buyers need question and price."""
     seller_idx = [i for i, u in enumerate(ordered) if roles.role_of(u.speaker) == SELLER]
     seller_labels = dict(zip(seller_idx, classifier.classify([ordered[i].text for i in seller_idx], config.vocabulary)))
     return [

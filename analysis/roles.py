@@ -1,21 +1,26 @@
-"""Who is the seller: stereo channel, enrolled voice, or transcript evidence, in that order.
+"""Who is the seller: stereo channel, enrolled voice, or what each speaker says, in that order.
 
-Transcript evidence per speaker: self-introductions ("this is Dana from Northwind"), the
-company's own names and seller names from the config, offering talk ("our platform", "let me show
-you", leading questions) and discovery questions; buyer talk ("your pricing", "do you integrate
-with...", "we're using...") counts against. The speaker with the most evidence is the seller;
-another speaker with comparable evidence is a second seller (an AE with a solutions engineer).
+From the transcript, every informative utterance gets the log-odds that a seller said it
+(``analysis.role_model``); each speaker's sum is combined with introductions ("this is Dana from
+Northwind" with Northwind configured, or the manifest's seller name), the company's and products'
+names, and an introduction from another company (the buyer's) into one score per speaker, with
+weights fitted on training calls. The top speaker is the seller; in calls of three or more, another
+speaker whose own evidence says seller is a second seller (an AE with a solutions engineer); the
+lowest-scoring speaker is always a buyer. ``confidence`` is the calibrated probability that the
+seller/buyer split is right; below ``AnalysisConfig.role_confidence_threshold`` the assignment is
+``uncertain``. Only a call with no evidence at all (greetings and backchannels) falls back to the
+first speaker.
 """
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from analysis.classifier import TurnLabel
+import numpy as np
+
 from analysis.config import AnalysisConfig
-from analysis.cues import find_cues
+from analysis.role_cues import find_introduction, mentions, side_of
+from analysis.role_model import SPEAKER_FEATURES, RoleModel, UtteranceEvidence, load_role_model, sigmoid
 from analysis.text import normalize
 from analysis.types import BUYER, SELLER, RoleAssignment
 from transcription.types import Utterance
@@ -27,65 +32,19 @@ METHOD_VOICE = "voice"
 METHOD_TRANSCRIPT = "transcript"
 METHOD_FIRST_SPEAKER = "first_speaker"
 METHOD_NONE = "none"
-
-INTRO_COMPANY = 6.0
-INTRO_SELLER_NAME = 4.0
-INTRO_OTHER = 2.0
-VOCABULARY_MENTION = 1.0
-OFFERING_TALK = 1.5
-DISCOVERY_QUESTION = 1.0
-BUYER_TALK = -2.0
-SECOND_SELLER_SHARE = 0.5
-SECOND_SELLER_MIN = 4.0
-
-_INTRO = re.compile(
-    r"\b(?:this is|my name is|my name's|i'm|i am|it's)\s+([a-z][\w'-]*)(?:\s+[a-z][\w'-]*)?\s+"
-    r"(?:from|with|at|over at|here at|calling from)\s+([\w&'. -]{2,40})"
-)
-_CALLING_FROM = re.compile(r"\b(?:calling|reaching out|i'm|i am|we're|we are) (?:from|with) ([\w&'. -]{2,40})")
-_BUYER_TALK = re.compile(
-    r"\b(?:your (?:product|platform|solution|tool|software|company|pricing|price|team's product|system|"
-    r"offering|app|service)|do you (?:guys )?(?:integrate|support|offer|have an?|work with|provide)|"
-    r"does (?:it|your \w+) (?:integrate|support|work with|handle)|how much (?:does|would|will|is) (?:it|this|that)|"
-    r"can you send (?:me|us|over)|send (?:me|us) (?:the )?(?:pricing|a quote|a proposal|some info)|"
-    r"we're (?:currently )?using|we (?:currently )?use|our current (?:vendor|provider|system|tool|setup)|"
-    r"we've been looking|we're looking (?:at|for)|we need|our team (?:is|has)|i'm not sure we)\b"
-)
-
-_NOT_NAMES = frozenset(
-    {"not", "so", "just", "really", "sure", "happy", "glad", "going", "still", "also", "here", "now",
-     "only", "very", "a", "the", "done", "working", "based", "in", "on", "out", "back", "good", "fine"}
-)
-
-
-@dataclass(frozen=True)
-class SpeakerEvidence:
-    speaker: str
-    score: float
-    introduced_as_company: bool
+MAX_VOCABULARY_MENTIONS = 3
+EVIDENCE_CUES = 4
 
 
 def assign_roles(
     utterances: Sequence[Utterance],
-    labels: Sequence[TurnLabel],
     config: AnalysisConfig,
     *,
     seller_speaker: str | None = None,
     voice_similarity: Mapping[str, float] | None = None,
+    model: RoleModel | None = None,
 ) -> RoleAssignment:
-    """Seller and buyers among the speakers; ``labels`` are every utterance classified as if by a seller."""
-    known = known_roles(utterances, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
-    return known if known is not None else transcript_roles(utterances, labels, config)
-
-
-def known_roles(
-    utterances: Sequence[Utterance],
-    config: AnalysisConfig,
-    *,
-    seller_speaker: str | None = None,
-    voice_similarity: Mapping[str, float] | None = None,
-) -> RoleAssignment | None:
-    """Roles from the seller channel or an enrolled voice; None when neither decides."""
+    """Seller and buyers among the speakers of ``utterances`` (in time order)."""
     speakers = list(dict.fromkeys(u.speaker for u in utterances))
     if seller_speaker is not None:
         return _with_sellers(speakers, {seller_speaker}, METHOD_CHANNEL, 1.0)
@@ -93,45 +52,74 @@ def known_roles(
         matched = {s: v for s, v in voice_similarity.items() if v >= config.voice_match_threshold}
         if matched:
             return _with_sellers(speakers, set(matched), METHOD_VOICE, round(min(matched.values()), 3))
-        log.info("no speaker matches an enrolled seller voice; using transcript evidence")
-    return None
+        log.info("no speaker matches an enrolled seller voice; using the transcript")
+    return transcript_roles(utterances, config, model or load_role_model())
 
 
-def transcript_roles(
-    utterances: Sequence[Utterance], labels: Sequence[TurnLabel], config: AnalysisConfig
-) -> RoleAssignment:
+def transcript_roles(utterances: Sequence[Utterance], config: AnalysisConfig, model: RoleModel) -> RoleAssignment:
     """Roles from what each speaker says (see the module docstring)."""
     speakers = list(dict.fromkeys(u.speaker for u in utterances))
     if not speakers:
         return RoleAssignment({}, METHOD_NONE, 0.0)
-    evidence = _evidence(utterances, labels, config)
-    ranked = sorted(evidence.values(), key=lambda e: (-e.score, speakers.index(e.speaker)))
-    top = ranked[0]
+    evidence = model.evidence([u.text for u in utterances])
+    features = speaker_features(utterances, [e.log_odds for e in evidence], config)
+    if not any(features[s].any() for s in speakers):
+        if len(speakers) == 1:
+            return _flagged(RoleAssignment({}, METHOD_NONE, 0.0), config)
+        log.info("no evidence of who sells in %d utterances; the first speaker is taken", len(utterances))
+        return _flagged(_with_sellers(speakers, {speakers[0]}, METHOD_FIRST_SPEAKER, round(1 / len(speakers), 3)),
+                        config)
+    calibration = model.calibration
+    scores = {s: calibration.score(features[s]) for s in speakers}
     if len(speakers) == 1:
-        if top.score <= 0:
-            return RoleAssignment({}, METHOD_NONE, 0.0)
-        return _with_sellers(speakers, {top.speaker}, METHOD_TRANSCRIPT, round(min(0.6, _certainty(top.score)), 3))
-    if top.score <= 0:
-        return _with_sellers(speakers, {utterances_by_start(utterances)[0].speaker}, METHOD_FIRST_SPEAKER, 0.2)
-    sellers = {top.speaker}
-    for other in ranked[1:]:
-        if other.introduced_as_company or (
-            other.score >= SECOND_SELLER_MIN and other.score >= SECOND_SELLER_SHARE * top.score
-        ):
-            sellers.add(other.speaker)
-    best_buyer = max((e.score for e in ranked if e.speaker not in sellers), default=0.0)
-    margin = min(evidence[s].score for s in sellers) - max(best_buyer, 0.0)
-    confidence = 0.95 if top.introduced_as_company and margin > 0 else _certainty(margin)
-    return _with_sellers(speakers, sellers, METHOD_TRANSCRIPT, round(confidence, 3))
+        p = calibration.side_probability(scores[speakers[0]])
+        sellers = set(speakers) if p >= 0.5 else set()
+        confidence = p if sellers else 1.0 - p
+    else:
+        ranked = sorted(speakers, key=lambda s: -scores[s])
+        sellers = {ranked[0]} | {
+            s for s in ranked[1:-1] if scores[s] > 0 and calibration.side_probability(scores[s]) >= 0.5
+        }
+        buyers = [s for s in speakers if s not in sellers]
+        confidence = sigmoid(min(scores[s] for s in sellers) - max(scores[s] for s in buyers))
+    assignment = _with_sellers(speakers, sellers, METHOD_TRANSCRIPT, round(confidence, 3))
+    explained = _explain(utterances, evidence, features, scores, assignment)
+    return _flagged(RoleAssignment(assignment.roles, assignment.method, assignment.confidence, evidence=explained),
+                    config)
 
 
-def utterances_by_start(utterances: Sequence[Utterance]) -> list[Utterance]:
-    return sorted(utterances, key=lambda u: (u.start, u.end))
+def speaker_features(
+    utterances: Sequence[Utterance], log_odds: Sequence[float], config: AnalysisConfig
+) -> dict[str, np.ndarray]:
+    """Each speaker's ``SPEAKER_FEATURES`` from its utterances' log-odds and what it says."""
+    companies = tuple(normalize(c) for c in config.company_names if c.strip())
+    names = tuple(normalize(n).split()[0] for n in config.seller_names if n.strip())
+    vocabulary = companies + tuple(normalize(p) for p in config.product_names if p.strip())
+    out: dict[str, np.ndarray] = {}
+    for utt, value in zip(utterances, log_odds):
+        f = out.setdefault(utt.speaker, np.zeros(len(SPEAKER_FEATURES)))
+        f[0] += value
+        intro = find_introduction(utt.text)
+        own_name = None
+        if intro is not None:
+            from_company = intro.organisation is not None and _names_company(intro.organisation, companies)
+            if from_company:
+                f[1] = 1.0
+            elif intro.organisation is not None and companies and intro.explicit:
+                f[3] = 1.0
+            if intro.name in names and (intro.organisation is None or from_company):
+                f[2] = 1.0
+                own_name = intro.name
+        if vocabulary and mentions(utt.text, vocabulary):
+            f[4] = min(f[4] + 1.0, MAX_VOCABULARY_MENTIONS)
+        if names and mentions(utt.text, tuple(n for n in names if n != own_name)):
+            f[5] = 1.0
+    return out
 
 
-def _certainty(margin: float) -> float:
-    """0 for no margin, about 0.5 at two cue phrases, approaching 0.9."""
-    return 0.9 * max(margin, 0.0) / (max(margin, 0.0) + 2.0)
+def _names_company(organisation: str, companies: tuple[str, ...]) -> bool:
+    padded = f" {organisation} "
+    return any(c and (f" {c} " in padded) for c in companies)
 
 
 def _with_sellers(speakers: list[str], sellers: set[str], method: str, confidence: float) -> RoleAssignment:
@@ -141,53 +129,32 @@ def _with_sellers(speakers: list[str], sellers: set[str], method: str, confidenc
     return RoleAssignment(roles, method, confidence)
 
 
-def _evidence(
-    utterances: Sequence[Utterance], labels: Sequence[TurnLabel], config: AnalysisConfig
-) -> dict[str, SpeakerEvidence]:
-    companies = [normalize(c) for c in config.company_names if c.strip()]
-    seller_names = {normalize(n) for n in config.seller_names if n.strip()}
-    vocabulary = [normalize(v) for v in config.vocabulary]
-    scores: dict[str, float] = {}
-    introduced: dict[str, bool] = {}
-    mentions: dict[str, int] = {}
-    for utt, label in zip(utterances, labels):
-        text = normalize(utt.text)
-        score = scores.get(utt.speaker, 0.0)
-        intro = _introduction(text)
-        if intro is not None:
-            name, org = intro
-            if companies and any(org.startswith(c) or f" {c}" in f" {org}" for c in companies):
-                score += INTRO_COMPANY
-                introduced[utt.speaker] = True
-            elif name in seller_names:
-                score += INTRO_SELLER_NAME
-            elif not companies:
-                score += INTRO_OTHER
-        if name_said(text, vocabulary) and not _BUYER_TALK.search(text):
-            mentions[utt.speaker] = mentions.get(utt.speaker, 0) + 1
-        families = {c.family for c in find_cues(utt.text)}
-        if label.label == "product_push" and families & {"offering_we", "demo", "leading_question"}:
-            score += OFFERING_TALK
-        if label.label == "discovery" and label.is_question and label.confidence >= 0.7:
-            score += DISCOVERY_QUESTION
-        if _BUYER_TALK.search(text):
-            score += BUYER_TALK
-        scores[utt.speaker] = score
-    return {
-        s: SpeakerEvidence(s, v + VOCABULARY_MENTION * min(mentions.get(s, 0), 3), introduced.get(s, False))
-        for s, v in scores.items()
-    }
+def _flagged(assignment: RoleAssignment, config: AnalysisConfig) -> RoleAssignment:
+    return RoleAssignment(assignment.roles, assignment.method, assignment.confidence,
+                          uncertain=assignment.confidence < config.role_confidence_threshold,
+                          evidence=assignment.evidence)
 
 
-def _introduction(text: str) -> tuple[str, str] | None:
-    m = _INTRO.search(text)
-    if m and m.group(1) not in _NOT_NAMES:
-        return m.group(1), m.group(2).strip()
-    m = _CALLING_FROM.search(text)
-    if m:
-        return "", m.group(1).strip()
-    return None
-
-
-def name_said(text: str, terms: Sequence[str]) -> bool:
-    return any(t and re.search(r"\b" + re.escape(t) + r"\b", text) for t in terms)
+def _explain(
+    utterances: Sequence[Utterance],
+    evidence: Sequence[UtteranceEvidence],
+    features: Mapping[str, np.ndarray],
+    scores: Mapping[str, float],
+    assignment: RoleAssignment,
+) -> tuple[str, ...]:
+    """One line per speaker: its score, introductions, and the cue phrases on its side."""
+    lines = []
+    for speaker, role in assignment.roles.items():
+        facts = [f"{name.replace('_', ' ')}" for name, v in zip(SPEAKER_FEATURES[1:], features[speaker][1:]) if v]
+        cues = [
+            c.phrase
+            for u, e in zip(utterances, evidence)
+            if u.speaker == speaker
+            for c in e.cues
+            if side_of(c.family) == role
+        ]
+        parts = [f"{speaker}: {role}, score {scores[speaker]:+.1f}"] + facts
+        if cues:
+            parts.append("cues " + ", ".join(f"'{c}'" for c in list(dict.fromkeys(cues))[:EVIDENCE_CUES]))
+        lines.append("; ".join(parts))
+    return tuple(lines)

@@ -12,11 +12,18 @@ LABELS = ("discovery", "product_push", "other")
 
 @dataclass(frozen=True)
 class RoleAssignment:
-    """Which speaker is the seller. ``roles`` maps speaker -> ``seller`` | ``buyer``."""
+    """Which speaker is the seller. ``roles`` maps speaker -> ``seller`` | ``buyer``.
+
+    ``confidence``: for ``transcript``, the calibrated probability that the split is right; for
+    ``voice``, the similarity to the enrolled voice; 1.0 for ``channel``. ``uncertain``: the
+    transcript left it below the configured threshold. ``evidence``: one line per speaker.
+    """
 
     roles: dict[str, str]
     method: str
     confidence: float
+    uncertain: bool = False
+    evidence: tuple[str, ...] = ()
 
     def role_of(self, speaker: str) -> str | None:
         return self.roles.get(speaker)

@@ -42,6 +42,7 @@ class Settings:
     product_names: tuple[str, ...] = ()
     feature_words: tuple[str, ...] = ()
     seller_names: tuple[str, ...] = ()
+    role_confidence_threshold: float = 0.8
 
     def __post_init__(self) -> None:
         try:
@@ -52,6 +53,10 @@ class Settings:
             raise ConfigError(f"workers must be at least 1, not {self.workers}")
         if self.seller_channel is not None:
             parse_channel(self.seller_channel)
+        if not 0.0 <= self.role_confidence_threshold <= 1.0:
+            raise ConfigError(
+                f"role_confidence_threshold must be between 0 and 1, not {self.role_confidence_threshold}"
+            )
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Settings":

@@ -31,12 +31,13 @@ class CallPlan:
 
 
 def analysis_config(settings: Settings) -> AnalysisConfig:
-    """The company vocabulary every call of a run shares."""
+    """The company vocabulary and role threshold every call of a run shares."""
     return AnalysisConfig(
         company_names=settings.company_names,
         product_names=settings.product_names,
         feature_words=settings.feature_words,
         seller_names=settings.seller_names,
+        role_confidence_threshold=settings.role_confidence_threshold,
     )
 
 

@@ -120,6 +120,7 @@ class CallProcessor:
             diarization_backend=speech.diarization_backend,
             role_method=analysis.roles.method,
             role_confidence=analysis.roles.confidence,
+            roles_uncertain=analysis.roles.uncertain,
         )
         return CallOutcome(record=record, analysis=analysis, words=tuple(speech.words))
 

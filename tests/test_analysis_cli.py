@@ -44,6 +44,8 @@ def test_analyze_details(capsys, monkeypatch):
     assert code == 0
     doc = json.loads(out)
     assert doc["role_method"] == "transcript" and doc["utterances"][0]["role"] == "seller"
+    assert doc["roles_uncertain"] is False
+    assert [line.split(":")[0] for line in doc["role_evidence"]] == list(doc["roles"])
     assert doc["price_mentions"][0]["amount"] == 25000.0
 
 

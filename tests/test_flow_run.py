@@ -95,6 +95,16 @@ def test_stereo_call_uses_channels_and_seller_channel(first_run):
     assert n_speakers == 2 and 0.3 < ratio < 0.8 and first_price_by == "buyer"
 
 
+def test_roles_uncertain_is_recorded_with_the_role_method(first_run):
+    _, _, db, _ = first_run
+    recorded = {call_id: (method, confidence, uncertain) for call_id, method, confidence, uncertain in rows(
+        db, "SELECT call_id, role_method, role_confidence, roles_uncertain FROM calls")}
+    assert recorded["nw-2026-11-24-meridian"] == ("channel", 1.0, False)
+    method, confidence, uncertain = recorded["nw-2026-11-20-kestrel"]
+    assert method == "transcript" and uncertain == (confidence < 0.8)
+    assert recorded["bad/silent.wav"] == (None, None, None)
+
+
 def test_second_run_skips_everything(first_run):
     root, archive, db, _ = first_run
     before = rows(db, "SELECT count(*) FROM utterances")[0][0]

@@ -118,3 +118,13 @@ def test_screenshot_shows_the_charts(report, tmp_path):
     assert len(colours) > 50  # text, axes, markers: not a blank page
     blue = sum(count for count, rgb in colours if all(abs(a - b) < 8 for a, b in zip(rgb, PALETTE_BLUE)))
     assert blue > 500  # the histogram bars and line markers drawn in the first palette colour
+
+
+def test_calls_with_an_uncertain_seller_are_counted_and_left_out(tmp_path):
+    wh = rows.sample_warehouse(tmp_path / "calls.duckdb")
+    call = rows.analysis(4, seller_talk_ratio=0.05, discovery_share=1.0)
+    wh.write_call(rows.record("unsure", seller_id="s9", seller_name="Una Unsure", roles_uncertain=True),
+                  call, rows.words_of(call))
+    page = dashboard(tmp_path / "calls.duckdb", tmp_path / "report.html").read_text()
+    assert '<b>1</b>seller uncertain (left out)' in page
+    assert "Una Unsure" not in page

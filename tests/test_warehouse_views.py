@@ -54,3 +54,20 @@ def test_v_price_timing_has_the_first_mention_of_each_call_that_mentions_price(w
     assert timing.loc["a2", "price_after_discovery_s"] == pytest.approx(12.0 - 30.0)
     assert timing.loc["a1", "first_price_text"] == "It is sixty dollars a seat per month."
     assert timing.loc["a1", "first_price_amount"] == 60.0
+
+
+def test_calls_with_uncertain_roles_are_counted_but_kept_out_of_seller_metrics(tmp_path):
+    wh = rows.sample_warehouse(tmp_path / "calls.duckdb")
+    call = rows.analysis(4, seller_talk_ratio=0.05, discovery_share=1.0, pitch_before_discovery=True,
+                         first_price_s=None, first_price_frac=None, first_price_by=None, price_mentions=0)
+    wh.write_call(rows.record("a4", recorded_at=rows.datetime(2026, 3, 5, 10), outcome="won", role_method="transcript",
+                              role_confidence=0.55, roles_uncertain=True), call, rows.words_of(call))
+
+    flagged = wh.query("SELECT call_id FROM v_calls WHERE roles_uncertain")
+    assert list(flagged["call_id"]) == ["a4"]
+    sam = wh.query("SELECT * FROM v_seller_weekly WHERE seller_id = 's1' AND iso_week = '2026-W10'").iloc[0]
+    assert (sam["calls"], sam["roles_uncertain_calls"], sam["won_calls"]) == (3, 1, 2)
+    assert sam["mean_seller_talk_ratio"] == pytest.approx(0.6)
+    assert sam["mean_discovery_share"] == pytest.approx(0.4)
+    assert sam["pitch_before_discovery_share"] == pytest.approx(0.0)
+    assert sam["call_minutes"] == pytest.approx(6.0)

@@ -38,6 +38,7 @@ def record(call_id: str = "call-1", **overrides) -> CallRecord:
         diarization_backend="pyannote",
         role_method="questions",
         role_confidence=0.9,
+        roles_uncertain=False,
         pipeline_version="0.1.0",
         processed_at=datetime(2026, 3, 3, 2, 0),
         run_id="run-1",

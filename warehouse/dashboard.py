@@ -21,41 +21,46 @@ PRICE_FRACTION_BINS = 10
 TOP_SELLERS_PER_TREND = 6
 PRICE_FIRST_ROWS = 200
 
-_SUMMARY_SQL = """
+# Calls whose seller was found with low confidence (roles_uncertain) stay out of every number
+# that depends on who the seller is; the summary counts them.
+_CERTAIN = "status = 'ok' AND roles_uncertain IS NOT TRUE"
+_SUMMARY_SQL = f"""
 SELECT
     count(*) FILTER (WHERE status = 'ok') AS calls,
     count(*) FILTER (WHERE status = 'failed') AS failed_calls,
+    count(*) FILTER (WHERE status = 'ok' AND roles_uncertain) AS roles_uncertain_calls,
     count(DISTINCT seller_key) FILTER (WHERE status = 'ok') AS sellers,
     min(call_date) FILTER (WHERE status = 'ok') AS first_day,
     max(call_date) FILTER (WHERE status = 'ok') AS last_day,
-    avg(seller_talk_ratio) FILTER (WHERE status = 'ok') AS talk_ratio,
-    avg(discovery_share) FILTER (WHERE status = 'ok') AS discovery_share,
-    avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE status = 'ok')
+    avg(seller_talk_ratio) FILTER (WHERE {_CERTAIN}) AS talk_ratio,
+    avg(discovery_share) FILTER (WHERE {_CERTAIN}) AS discovery_share,
+    avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE {_CERTAIN})
         AS price_before_discovery_share
 FROM v_calls
 """
-_SELLERS_SQL = """
+_SELLERS_SQL = f"""
 SELECT seller_key, arg_max(seller_label, call_at) AS seller_name, count(*) AS calls,
        avg(seller_talk_ratio) AS talk_ratio, avg(discovery_share) AS discovery_share
-FROM v_calls WHERE status = 'ok'
+FROM v_calls WHERE {_CERTAIN}
 GROUP BY seller_key ORDER BY calls DESC, seller_key
 """
 _PRICE_FRACTIONS_SQL = """
 SELECT first_price_frac, outcome_class FROM v_price_timing WHERE first_price_frac IS NOT NULL
 """
-_TEAM_WEEKLY_SQL = """
+_TEAM_WEEKLY_SQL = f"""
 SELECT iso_week, avg(seller_talk_ratio) AS talk_ratio, avg(discovery_share) AS discovery_share,
        avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) AS price_before_discovery_share
-FROM v_calls WHERE status = 'ok'
+FROM v_calls WHERE {_CERTAIN}
 GROUP BY iso_week ORDER BY iso_week
 """
 _SELLER_WEEKLY_SQL = """
-SELECT seller_id, seller_name, iso_week, calls, mean_discovery_share FROM v_seller_weekly
+SELECT seller_id, seller_name, iso_week, calls - roles_uncertain_calls AS calls, mean_discovery_share
+FROM v_seller_weekly WHERE calls > roles_uncertain_calls
 """
 _PRICE_FIRST_SQL = f"""
 SELECT call_id, call_date, seller_name, account, outcome, first_price_s, first_price_by,
        first_discovery_s, first_price_text
-FROM v_price_timing WHERE price_before_discovery
+FROM v_price_timing WHERE price_before_discovery AND roles_uncertain IS NOT TRUE
 ORDER BY call_date DESC, call_id LIMIT {PRICE_FIRST_ROWS}
 """
 
@@ -146,6 +151,7 @@ def _summary(row: pd.Series) -> str:
     kpis = [
         ("calls", f"{calls}"),
         ("failed calls", f"{int(row['failed_calls'])}"),
+        ("seller uncertain (left out)", f"{int(row['roles_uncertain_calls'])}"),
         ("sellers", f"{int(row['sellers'])}"),
         ("mean seller talk ratio", _percent(row["talk_ratio"])),
         ("mean discovery share", _percent(row["discovery_share"])),

@@ -18,6 +18,7 @@ class CallRecord:
     """One ``calls`` row: where the audio came from, its manifest fields and how it was processed.
 
     ``status`` is ``ok`` or ``failed``; a failed call carries the error text and no analysis.
+    ``roles_uncertain``: the seller was found with less than the configured confidence.
     Timestamps may be naive (taken as UTC) or zone-aware (converted to UTC).
     """
 
@@ -43,6 +44,7 @@ class CallRecord:
     classifier: str | None = None
     role_method: str | None = None
     role_confidence: float | None = None
+    roles_uncertain: bool | None = None
     pipeline_version: str | None = None
     processed_at: datetime = field(default_factory=utc_now)
     run_id: str | None = None

@@ -55,6 +55,8 @@ def analyze(
             "roles": result.roles.roles,
             "role_method": result.roles.method,
             "role_confidence": result.roles.confidence,
+            "roles_uncertain": result.roles.uncertain,
+            "role_evidence": list(result.roles.evidence),
             "utterances": [
                 {k: v for k, v in u.__dict__.items() if k != "words"} | {"cues": list(u.cues)}
                 for u in result.utterances

@@ -8,20 +8,25 @@ FROM stg_calls AS c
 LEFT JOIN call_metrics AS m USING (call_id);
 
 CREATE OR REPLACE VIEW v_seller_weekly AS
+-- Metrics that depend on who the seller is leave out calls whose roles are uncertain; those
+-- calls still count in calls, outcomes and minutes, and in roles_uncertain_calls.
 SELECT
     seller_key AS seller_id,
     arg_max(seller_label, call_at) AS seller_name,
     iso_week,
     week_start,
     count(*) AS calls,
+    count(*) FILTER (WHERE roles_uncertain) AS roles_uncertain_calls,
     count(*) FILTER (WHERE outcome_class = 'won') AS won_calls,
     count(*) FILTER (WHERE outcome_class = 'lost') AS lost_calls,
     sum(duration_s) / 60 AS call_minutes,
-    avg(seller_talk_ratio) AS mean_seller_talk_ratio,
-    avg(discovery_share) AS mean_discovery_share,
-    avg(CASE WHEN pitch_before_discovery THEN 1.0 ELSE 0.0 END) AS pitch_before_discovery_share,
+    avg(seller_talk_ratio) FILTER (WHERE roles_uncertain IS NOT TRUE) AS mean_seller_talk_ratio,
+    avg(discovery_share) FILTER (WHERE roles_uncertain IS NOT TRUE) AS mean_discovery_share,
+    avg(CASE WHEN pitch_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE roles_uncertain IS NOT TRUE)
+        AS pitch_before_discovery_share,
     count(first_price_s) AS calls_with_price,
-    avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) AS price_before_discovery_share,
+    avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE roles_uncertain IS NOT TRUE)
+        AS price_before_discovery_share,
     median(first_price_frac) AS median_first_price_frac
 FROM v_calls
 WHERE status = 'ok'
@@ -45,6 +50,7 @@ SELECT
     v.first_discovery_s,
     v.first_price_s - v.first_discovery_s AS price_after_discovery_s,
     v.price_before_discovery,
+    v.roles_uncertain,
     CASE
         WHEN v.price_before_discovery THEN 'before_discovery'
         WHEN v.first_price_frac < 1.0 / 3 THEN 'early'
