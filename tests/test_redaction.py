@@ -289,3 +289,36 @@ def test_a_rendered_payment_call_leaves_no_trace_in_any_table_or_export(tmp_path
     assert re.search(r"\b50\b", utterances) and "March 3rd" in utterances and "2026" in utterances
     assert hashlib.sha256(audio.read_bytes()).hexdigest() == audio_sha
     assert sorted(p.name for p in archive.iterdir()) == ["payment-call.wav"]
+
+
+def test_redact_pii_setting_from_env_file_and_flag(tmp_path):
+    from flows.config import ConfigError, load_settings
+
+    assert load_settings(environ={}).redact_pii is True
+    assert load_settings(environ={"CALLYTICS_REDACT_PII": "false"}).redact_pii is False
+    config = tmp_path / "callytics.toml"
+    config.write_text("[callytics]\nredact_pii = false\n")
+    settings = load_settings(config, environ={})
+    assert settings.redact_pii is False and settings.with_overrides(redact_pii=True).redact_pii is True
+    with pytest.raises(ConfigError, match="redact_pii"):
+        load_settings(environ={"CALLYTICS_REDACT_PII": "sometimes"})
+
+
+@pytest.mark.parametrize("flags, card_kept", [([], False), (["--no-redact-pii"], True)])
+def test_analyze_redacts_unless_told_not_to(tmp_path, capsys, monkeypatch, flags, card_kept):
+    import json
+
+    from flows.cli import main
+
+    monkeypatch.delenv("CALLYTICS_REDACT_PII", raising=False)
+    monkeypatch.chdir(tmp_path)
+    transcript = tmp_path / "call.json"
+    transcript.write_text(json.dumps({"utterances": [
+        {"speaker": "A", "start": 0.0, "end": 3.0, "text": "How would you like to pay?"},
+        {"speaker": "B", "start": 3.5, "end": 8.0, "text": "By card, the number is 4532 0151 1283 0366."},
+    ]}))
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", str(transcript), "--details", "--seller-speaker", "A", *flags])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0
+    assert ("4532 0151 1283 0366" in out) is card_kept and ("[CARD]" in out) is not card_kept
