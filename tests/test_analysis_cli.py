@@ -1,10 +1,13 @@
 """``callytics classify`` and ``callytics analyze``."""
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from flows.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def run(argv, capsys, monkeypatch, stdin=None):
@@ -33,14 +36,14 @@ def test_classify_stdin_lines(capsys, monkeypatch):
 
 
 def test_analyze_prints_metrics(capsys, monkeypatch):
-    code, out, _ = run(["analyze", "tests/data/analysis_call.json", "--company", "Northwind"], capsys, monkeypatch)
+    code, out, _ = run(["analyze", str(DATA / "analysis_call.json"), "--company", "Northwind"], capsys, monkeypatch)
     assert code == 0
     metrics = json.loads(out)
     assert metrics["first_price_by"] == "buyer" and metrics["n_speakers"] == 2
 
 
 def test_analyze_details(capsys, monkeypatch):
-    code, out, _ = run(["analyze", "tests/data/analysis_whisperx.json", "--details"], capsys, monkeypatch)
+    code, out, _ = run(["analyze", str(DATA / "analysis_whisperx.json"), "--details"], capsys, monkeypatch)
     assert code == 0
     doc = json.loads(out)
     assert doc["role_method"] == "transcript" and doc["utterances"][0]["role"] == "seller"

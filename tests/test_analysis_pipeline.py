@@ -1,5 +1,6 @@
 """analyze_call end to end on small transcripts, and the transcript readers."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,7 @@ from analysis import AnalysisConfig, AnalysisError, analyze_call, load_transcrip
 from analysis.types import BUYER, SELLER, CallMetrics
 from transcription.types import Utterance
 
-DATA = "tests/data/"
+DATA = str(Path(__file__).resolve().parent / "data") + "/"
 NORTHWIND = AnalysisConfig(company_names=("Northwind",))
 
 
