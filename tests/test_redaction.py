@@ -254,8 +254,11 @@ def test_a_rendered_payment_call_leaves_no_trace_in_any_table_or_export(tmp_path
 
     import duckdb
 
-    from examples.render_calls import render_call
+    from examples.render_calls import render_call, tools_missing
+    from tests.conftest import missing_tool_reason
 
+    if tools_missing():
+        pytest.skip(missing_tool_reason(*tools_missing()))
     archive = tmp_path / "archive"
     archive.mkdir()
     render_call(PAYMENT_CALL, archive, fmt="wav", truth_dir=tmp_path)
