@@ -19,6 +19,7 @@ def run(argv, capsys, monkeypatch, stdin=None):
     return exc.value.code, out, err
 
 
+@pytest.mark.slow
 def test_classify_arguments(capsys, monkeypatch):
     code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's 25k a year."], capsys, monkeypatch)
     assert code == 0
@@ -28,6 +29,7 @@ def test_classify_arguments(capsys, monkeypatch):
     assert second["price_mention"] is True
 
 
+@pytest.mark.slow
 def test_classify_stdin_lines(capsys, monkeypatch):
     code, out, _ = run(["classify"], capsys, monkeypatch, stdin="okay\n\nhow do you plan inventory today\n")
     assert code == 0
@@ -35,6 +37,7 @@ def test_classify_stdin_lines(capsys, monkeypatch):
     assert [r["label"] for r in rows] == ["other", "discovery"]
 
 
+@pytest.mark.slow
 def test_analyze_prints_metrics(capsys, monkeypatch):
     code, out, _ = run(["analyze", str(DATA / "analysis_call.json"), "--company", "Northwind"], capsys, monkeypatch)
     assert code == 0
@@ -42,6 +45,7 @@ def test_analyze_prints_metrics(capsys, monkeypatch):
     assert metrics["first_price_by"] == "buyer" and metrics["n_speakers"] == 2
 
 
+@pytest.mark.slow
 def test_analyze_details(capsys, monkeypatch):
     code, out, _ = run(["analyze", str(DATA / "analysis_whisperx.json"), "--details"], capsys, monkeypatch)
     assert code == 0

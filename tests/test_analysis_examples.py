@@ -8,6 +8,8 @@ from analysis import AnalysisConfig, analyze_call
 from analysis.labelled_data import score
 from transcription.types import Utterance
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 TRUTH = sorted((Path(__file__).resolve().parents[1] / "examples" / "truth").glob("*.truth.json"))
 
 

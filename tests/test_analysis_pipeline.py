@@ -8,6 +8,8 @@ from analysis import AnalysisConfig, AnalysisError, analyze_call, load_transcrip
 from analysis.types import BUYER, SELLER, CallMetrics
 from transcription.types import Utterance
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 DATA = str(Path(__file__).resolve().parent / "data") + "/"
 NORTHWIND = AnalysisConfig(company_names=("Northwind",))
 

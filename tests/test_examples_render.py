@@ -21,7 +21,8 @@ from examples.render_calls import (
 )
 from tests.conftest import missing_tool_reason
 
-pytestmark = pytest.mark.skipif(bool(tools_missing()), reason=missing_tool_reason(*tools_missing()))
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(tools_missing()), reason=missing_tool_reason(*tools_missing()))]
 
 SCRIPT = {
     "call_id": "test-call",

@@ -244,7 +244,7 @@ LEAKS = re.compile(r"4532|0151|1283|0366|20083|\b731\b|seven hundred|\b415\b|\b5
 
 
 @pytest.mark.slow
-def test_a_rendered_payment_call_leaves_no_trace_in_any_table_or_export(tmp_path):
+def test_a_rendered_payment_call_leaves_no_trace_in_any_table_export_or_transcript(tmp_path):
     import hashlib
     import json
     import os
@@ -268,7 +268,8 @@ def test_a_rendered_payment_call_leaves_no_trace_in_any_table_or_export(tmp_path
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     for args in (["run", str(archive), "--db", str(db)],
                  ["export", "--db", str(db), "--out", str(tmp_path / "csv"), "--format", "csv"],
-                 ["export", "--db", str(db), "--out", str(tmp_path / "parquet"), "--format", "parquet"]):
+                 ["export", "--db", str(db), "--out", str(tmp_path / "parquet"), "--format", "parquet"],
+                 ["transcribe", str(audio), "--format", "json", "--out", str(tmp_path / "transcript.json")]):
         done = subprocess.run([sys.executable, "-m", "flows", *args], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr
@@ -284,6 +285,8 @@ def test_a_rendered_payment_call_leaves_no_trace_in_any_table_or_export(tmp_path
             "SELECT * FROM read_parquet(?, union_by_name = true)",
             [str(tmp_path / "parquet" / "*.parquet")]).fetchall(), default=str)
     stored |= {p.name: p.read_text() for p in (tmp_path / "csv").iterdir()}
+    stored["transcribe --format json"] = (tmp_path / "transcript.json").read_text()
+    assert json.loads(stored["transcribe --format json"])["pii_redactions"] >= 3
     for name, text in stored.items():
         assert not LEAKS.search(text), f"{name} keeps {LEAKS.search(text).group(0)!r}"
     for placeholder in ("[CARD]", "[PHONE]", "[EMAIL]"):
@@ -308,6 +311,7 @@ def test_redact_pii_setting_from_env_file_and_flag(tmp_path):
 
 
 @pytest.mark.parametrize("flags, card_kept", [([], False), (["--no-redact-pii"], True)])
+@pytest.mark.slow
 def test_analyze_redacts_unless_told_not_to(tmp_path, capsys, monkeypatch, flags, card_kept):
     import json
 

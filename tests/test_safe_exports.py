@@ -123,6 +123,7 @@ def visual_order(page, tmp_path) -> str:
     return dom.stdout.split('data-visual-order="')[1].split('"')[0]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_lays_the_call_id_out_as_stored(spoofed_report, tmp_path):
     assert CHROMIUM is not None

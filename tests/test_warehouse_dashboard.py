@@ -90,6 +90,7 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_console_check_catches_a_broken_page(tmp_path):
     broken = tmp_path / "broken.html"
@@ -98,6 +99,7 @@ def test_console_check_catches_a_broken_page(tmp_path):
     assert any("Uncaught ReferenceError" in m for m in messages)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_renders_every_chart_without_console_errors(report, tmp_path):
     loaded = chromium(report, tmp_path, "--dump-dom")
@@ -106,6 +108,7 @@ def test_chromium_renders_every_chart_without_console_errors(report, tmp_path):
     assert 'data-charts-rendered="4"' in loaded.stdout
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_screenshot_shows_the_charts(report, tmp_path):
     Image = pytest.importorskip("PIL.Image", reason=missing_tool_reason("Pillow (the dev extra)"))

@@ -16,7 +16,7 @@ from stdnum import iban as iban_number
 from stdnum import luhn
 from stdnum.us import ssn as us_ssn
 
-from transcription.redaction.tokens import SEPARATORS, DigitItem, core, digit_item
+from transcription.redaction.tokens import EDGE_PUNCTUATION, SEPARATORS, DigitItem, core, digit_item
 
 CARD, CVV, EXPIRY, BANK_ACCOUNT, IBAN, NATIONAL_ID, PHONE, EMAIL = (
     "CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "IBAN", "NATIONAL_ID", "PHONE", "EMAIL")
@@ -99,8 +99,8 @@ class TokenStream:
     def span(self, kind: str, first: int, last: int) -> Span:
         """The cores of tokens ``first``..``last`` (leading "(" and "+" included)."""
         head, tail = self.tokens[first], self.tokens[last]
-        start = self.offsets[first] + len(head) - len(head.lstrip(".,;:!?\"'“”‘’…"))
-        end = self.offsets[last] + len(tail.rstrip(".,;:!?\"'“”‘’…"))
+        start = self.offsets[first] + len(head) - len(head.lstrip(EDGE_PUNCTUATION))
+        end = self.offsets[last] + len(tail.rstrip(EDGE_PUNCTUATION))
         return Span(kind, start, max(end, start))
 
 
