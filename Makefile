@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps clean
+# Debian/Ubuntu packages the tests use: espeak-ng and sox render calls, ffmpeg's shared libraries
+# load pyannote.audio's torchcodec, chromium checks the dashboard. `make test` installs the missing
+# ones itself when it can (root or passwordless sudo), else stops with one line naming them.
+DEBIAN_PACKAGES := espeak-ng sox libsox-fmt-all ffmpeg chromium
+
+.PHONY: demo test test-fast bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,18 +20,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/callytics demo --out demo
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(BIN)/python -m pytest
+
+# The unit tests: no models loaded, no processes started (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
-# Debian/Ubuntu packages the tests use (espeak-ng and sox render calls, ffmpeg's shared
-# libraries load pyannote.audio's torchcodec, chromium checks the dashboard). Needs root.
 system-deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		espeak-ng sox libsox-fmt-all ffmpeg chromium
+	@sh scripts/system-deps.sh $(DEBIAN_PACKAGES)
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

@@ -43,6 +43,7 @@ class Settings:
     feature_words: tuple[str, ...] = ()
     seller_names: tuple[str, ...] = ()
     role_confidence_threshold: float = 0.8
+    redact_pii: bool = True
 
     def __post_init__(self) -> None:
         try:
@@ -144,6 +145,8 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
             if kind.startswith("tuple"):
                 items = value.split(",") if isinstance(value, str) else list(value)
                 out[name] = tuple(s.strip() for s in items if str(s).strip())
+            elif kind.startswith("bool"):
+                out[name] = _boolean(value)
             elif kind.startswith("int"):
                 out[name] = int(value)
             elif kind.startswith("float"):
@@ -155,3 +158,14 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             raise ConfigError(f"setting {name} has an invalid value '{value}'") from None
     return out
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)

@@ -23,6 +23,7 @@ from transcription.diarization import SpeakerCountHints, backends_to_load, resol
 from transcription.enrollment import SellerEnrollment
 from transcription.errors import TranscriptionError
 from transcription.pipeline import CallTranscriber
+from transcription.redaction import redact_transcript
 from transcription.types import Word
 from warehouse import CallRecord
 
@@ -98,6 +99,8 @@ class CallProcessor:
                                               seller_channel=plan.seller_channel, speakers=plan.speakers)
             if not speech.utterances:
                 return failed_outcome(record, "no speech detected in the recording")
+            if self.settings.redact_pii:
+                speech = redact_transcript(speech)
             similarity = None
             if self.enrollment is not None and plan.enrolled_seller:
                 similarity = self.enrollment.voice_similarity(audio, speech.turns, plan.enrolled_seller)
@@ -121,6 +124,8 @@ class CallProcessor:
             role_method=analysis.roles.method,
             role_confidence=analysis.roles.confidence,
             roles_uncertain=analysis.roles.uncertain,
+            pii_redacted=speech.pii_redactions is not None,
+            pii_redactions=speech.pii_redactions,
         )
         return CallOutcome(record=record, analysis=analysis, words=tuple(speech.words))
 

@@ -7,6 +7,8 @@ from analysis.embedding import load_encoder
 from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
 from analysis.train_classifier import asr_style
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 # Measured with the committed head: held-out 0.994; foreign sets 1.000, 1.000, 0.983.
 HELDOUT_MIN_F1 = 0.95
 FOREIGN_MIN_F1 = 0.92

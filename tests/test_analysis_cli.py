@@ -1,10 +1,13 @@
 """``callytics classify`` and ``callytics analyze``."""
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from flows.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def run(argv, capsys, monkeypatch, stdin=None):
@@ -16,6 +19,7 @@ def run(argv, capsys, monkeypatch, stdin=None):
     return exc.value.code, out, err
 
 
+@pytest.mark.slow
 def test_classify_arguments(capsys, monkeypatch):
     code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's 25k a year."], capsys, monkeypatch)
     assert code == 0
@@ -25,6 +29,7 @@ def test_classify_arguments(capsys, monkeypatch):
     assert second["price_mention"] is True
 
 
+@pytest.mark.slow
 def test_classify_stdin_lines(capsys, monkeypatch):
     code, out, _ = run(["classify"], capsys, monkeypatch, stdin="okay\n\nhow do you plan inventory today\n")
     assert code == 0
@@ -32,15 +37,17 @@ def test_classify_stdin_lines(capsys, monkeypatch):
     assert [r["label"] for r in rows] == ["other", "discovery"]
 
 
+@pytest.mark.slow
 def test_analyze_prints_metrics(capsys, monkeypatch):
-    code, out, _ = run(["analyze", "tests/data/analysis_call.json", "--company", "Northwind"], capsys, monkeypatch)
+    code, out, _ = run(["analyze", str(DATA / "analysis_call.json"), "--company", "Northwind"], capsys, monkeypatch)
     assert code == 0
     metrics = json.loads(out)
     assert metrics["first_price_by"] == "buyer" and metrics["n_speakers"] == 2
 
 
+@pytest.mark.slow
 def test_analyze_details(capsys, monkeypatch):
-    code, out, _ = run(["analyze", "tests/data/analysis_whisperx.json", "--details"], capsys, monkeypatch)
+    code, out, _ = run(["analyze", str(DATA / "analysis_whisperx.json"), "--details"], capsys, monkeypatch)
     assert code == 0
     doc = json.loads(out)
     assert doc["role_method"] == "transcript" and doc["utterances"][0]["role"] == "seller"

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from analysis.embedding import load_encoder
+
+pytestmark = pytest.mark.slow  # loads the sentence encoder
 
 
 def test_vectors_are_unit_length_and_order_follows_input():

@@ -1,5 +1,6 @@
 """analyze_call end to end on small transcripts, and the transcript readers."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,9 @@ from analysis import AnalysisConfig, AnalysisError, analyze_call, load_transcrip
 from analysis.types import BUYER, SELLER, CallMetrics
 from transcription.types import Utterance
 
-DATA = "tests/data/"
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
+DATA = str(Path(__file__).resolve().parent / "data") + "/"
 NORTHWIND = AnalysisConfig(company_names=("Northwind",))
 
 

@@ -49,6 +49,7 @@ def test_a_malformed_file_fails_with_its_line(tmp_path):
 
 
 @pytest.mark.parametrize("transform", [str, asr_style], ids=["as-written", "asr-style"])
+@pytest.mark.slow  # loads the sentence encoder
 def test_heldout_accuracy_meets_the_target(transform):
     assigned = [assign_roles(c.utterances(transform), c.config) for c in TWO_PARTY]
     assert score_roles(TWO_PARTY, assigned).accuracy >= 0.95
@@ -56,6 +57,7 @@ def test_heldout_accuracy_meets_the_target(transform):
     assert sum(is_correct(c, a) for c, a in zip(HARD, hard)) >= 0.95 * len(HARD)
 
 
+@pytest.mark.slow  # loads the sentence encoder
 def test_stated_confidence_matches_how_often_it_is_right():
     """Calls cut short fill the low-confidence bins; the measured error was 0.017."""
     views = TWO_PARTY + cut_short(TWO_PARTY, (2, 3, 4))

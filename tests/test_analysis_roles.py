@@ -19,6 +19,8 @@ from analysis.roles import (
 from analysis.types import BUYER, SELLER
 from transcription.types import Utterance
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 NORTHWIND = AnalysisConfig(company_names=("Northwind",), product_names=("Stockwise",), seller_names=("Dana",))
 
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import jiwer
 import pytest
 
+from tests.conftest import missing_tool_reason
 from transcription.asr import AsrOptions, SpeechRecognizer, resolve_model
 from transcription.audio import load_audio
 from transcription.errors import TranscriptionError
@@ -28,9 +30,14 @@ def recognizer() -> SpeechRecognizer:
     return SpeechRecognizer(AsrOptions())
 
 
-def test_bundled_model_is_default_and_offline():
+def test_bundled_model_is_default_and_shipped_in_a_package():
     assert AsrOptions().model == "bundled:tiny.en"
-    assert (resolve_model("bundled:tiny.en") + "/model.bin").endswith("model.bin")
+    folder = Path(resolve_model("bundled:tiny.en"))
+    assert "site-packages" in folder.parts or "dist-packages" in folder.parts, folder
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+        assert (folder / name).is_file(), name
+    assert (folder / "model.bin").stat().st_size > 10_000_000  # weights, not a pointer file
+    assert resolve_model("small.en") == "small.en"
 
 
 def test_wer_on_pyannote_sample(recognizer, pyannote_sample):
@@ -77,7 +84,7 @@ def test_price_words_keep_their_timestamps(recognizer, tmp_path):
     from examples.render_calls import load_truth, render_call, tools_missing
 
     if tools_missing():
-        pytest.skip(f"missing {tools_missing()} (CI installs them: see .ci/run)")
+        pytest.skip(missing_tool_reason(*tools_missing()))
     truth = load_truth(render_call(PRICE_SCRIPT, tmp_path, fmt="wav"))
     price_turn = next(t for t in truth.turns if t.price_mention)
     words = recognizer.transcribe(load_audio(truth.audio_path).mono()).words
@@ -91,18 +98,21 @@ def test_price_words_keep_their_timestamps(recognizer, tmp_path):
 def test_long_calls_are_cut_in_pauses():
     import numpy as np
 
-    from transcription.asr import slice_bounds
+    from transcription.asr import SAMPLE_RATE, slice_bounds
 
     rng = np.random.default_rng(0)
-    speech = rng.normal(0, 0.1, 16000 * 1000).astype(np.float32)
-    for pause_s in (590, 1195, 1210):  # one-second pauses near the nominal 600 s cuts
-        if pause_s * 16000 < len(speech):
-            speech[pause_s * 16000 : (pause_s + 1) * 16000] = 0
-    bounds = slice_bounds(speech, 600)
+    speech = rng.normal(0, 0.1, SAMPLE_RATE * 350).astype(np.float32)
+    pauses = [(95, 96), (208, 209)]  # one before, one after the nominal cuts at 100 s and ~195 s
+    for start, end in pauses:
+        speech[start * SAMPLE_RATE : end * SAMPLE_RATE] = 0
+    bounds = slice_bounds(speech, 100)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(speech)
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
-    assert len(bounds) == 2 and 590 * 16000 <= bounds[0][1] <= 591 * 16000
-    assert slice_bounds(speech[: 16000 * 800], 600) == [(0, 16000 * 800)]
+    cuts = [end for _, end in bounds[:-1]]
+    assert len(cuts) == len(pauses)
+    for cut, (start, end) in zip(cuts, pauses):
+        assert start * SAMPLE_RATE <= cut <= end * SAMPLE_RATE, (cut / SAMPLE_RATE, start)
+    assert slice_bounds(speech[: SAMPLE_RATE * 140], 100) == [(0, SAMPLE_RATE * 140)]
 
 
 def test_sliced_transcription_keeps_absolute_times(pyannote_sample):

@@ -8,6 +8,8 @@ from tests.conftest import make_tone
 from transcription.audio import SAMPLE_RATE, load_audio
 from transcription.errors import AudioDecodeError
 
+pytestmark = pytest.mark.slow  # renders test audio with ffmpeg processes
+
 FORMATS = [
     ("wav", 44100, 1, ()),
     ("wav", 8000, 2, ()),

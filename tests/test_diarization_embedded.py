@@ -58,10 +58,12 @@ def test_one_speaker_recording_yields_one_speaker(diarizer, tmp_path):
     assert der(truth_turns(truth), result.turns, collar=0.25) <= 0.05
 
 
+@pytest.mark.slow
 def test_silence_gives_no_turns(diarizer):
     assert diarizer.diarize(_silent(5.0)).turns == ()
 
 
+@pytest.mark.slow
 def test_contradictory_speaker_hints_are_refused(diarizer):
     with pytest.raises(DiarizationError, match="min_speakers"):
         diarizer.diarize(_silent(1.0), min_speakers=3, max_speakers=2)

@@ -105,6 +105,7 @@ def test_folder_without_config_is_one_clear_error(tmp_path):
         make_diarizer("pyannote", pyannote_pipeline=str(tmp_path), device="cpu")
 
 
+@pytest.mark.slow
 def test_broken_pipeline_folder_is_one_clear_error(tmp_path):
     (tmp_path / "config.yaml").write_text("pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n"
                                           "  params:\n    segmentation: $model/segmentation\n")

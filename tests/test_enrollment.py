@@ -46,6 +46,7 @@ def test_missing_enrolment_folder_is_refused(tmp_path):
         SellerEnrollment(tmp_path / "voices")
 
 
+@pytest.mark.slow  # loads the voice encoder
 def test_unknown_seller_has_no_scores(tmp_path):
     from transcription.audio import Audio
 

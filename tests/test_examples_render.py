@@ -19,10 +19,10 @@ from examples.render_calls import (
     tools_missing,
     write_rttm,
 )
+from tests.conftest import missing_tool_reason
 
-pytestmark = pytest.mark.skipif(
-    bool(tools_missing()), reason=f"rendering needs programs not on PATH: {tools_missing()}"
-)
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(tools_missing()), reason=missing_tool_reason(*tools_missing()))]
 
 SCRIPT = {
     "call_id": "test-call",

@@ -27,6 +27,7 @@ def test_commands_cover_the_spec():
             "demo"} <= set(COMMANDS)
 
 
+@pytest.mark.slow  # imports Prefect (seconds)
 @pytest.mark.parametrize("args,message", [
     (("--cron", "every night"), "bad schedule --cron 'every night'"),
     (("--cron", "0 2 * * *", "--timezone", "Mars/Olympus"), "bad schedule"),

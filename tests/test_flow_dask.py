@@ -25,11 +25,23 @@ def test_run_on_a_two_worker_dask_cluster(tmp_path, monkeypatch):
                       dashboard_address=None) as cluster, Client(cluster) as client:
         result = callytics("run", str(archive), "--db", str(db), "--dask-address",
                            cluster.scheduler_address, cwd=tmp_path)
-        worker_tasks = client.run(lambda dask_worker: len(dask_worker.data) + 0)
+        calls_per_worker = client.run(_calls_processed_in_this_process)
     assert result.returncode == 0, result.stderr
-    assert len(worker_tasks) == 2
+    assert len(calls_per_worker) == 2
+    assert sum(calls_per_worker.values()) == 2, calls_per_worker  # both calls ran on the workers
     assert rows(db, "SELECT status, count(*) FROM calls GROUP BY ALL") == [("ok", 2)]
     assert rows(db, "SELECT count(DISTINCT call_id) FROM call_metrics") == [(2,)]
+
+
+def _calls_processed_in_this_process() -> int:
+    """How many calls this Dask worker processed: each ``process_call`` asks ``processor_for``."""
+    import sys
+
+    process = sys.modules.get("flows.process")
+    if process is None:
+        return 0
+    info = process._cached_processor.cache_info()
+    return info.hits + info.misses
 
 
 def test_unreachable_dask_scheduler_is_one_line(tmp_path, monkeypatch):

@@ -105,8 +105,19 @@ def test_roles_uncertain_is_recorded_with_the_role_method(first_run):
     assert recorded["bad/silent.wav"] == (None, None, None)
 
 
-def test_second_run_skips_everything(first_run):
-    root, archive, db, _ = first_run
+def own_copy(first_run, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The first run's archive and database copied for one test, so tests that run the batch
+    again or change files do not change what the others see (in any order)."""
+    _, archive, db, _ = first_run
+    shutil.copytree(archive, tmp_path / "archive")
+    for stored in (db, Path(f"{db}.wal")):
+        if stored.exists():
+            shutil.copy(stored, tmp_path / stored.name)
+    return tmp_path, tmp_path / "archive", tmp_path / db.name
+
+
+def test_second_run_skips_everything(first_run, tmp_path):
+    root, archive, db = own_copy(first_run, tmp_path)
     before = rows(db, "SELECT count(*) FROM utterances")[0][0]
     result = callytics("run", str(archive), "--db", str(db), cwd=root)
     assert result.returncode == 0, result.stderr
@@ -116,8 +127,8 @@ def test_second_run_skips_everything(first_run):
     assert rows(db, "SELECT count(*) FROM utterances")[0][0] == before
 
 
-def test_replaced_file_is_reprocessed_and_deleted_file_keeps_history(first_run):
-    root, archive, db, _ = first_run
+def test_replaced_file_is_reprocessed_and_deleted_file_keeps_history(first_run, tmp_path):
+    root, archive, db = own_copy(first_run, tmp_path)
     (archive / "bad" / "notes.mp3").unlink()
     shutil.copy(EXAMPLES / "2026-W47/2026-11-20_kestrel.wav", archive / "bad" / "silent.wav")
     (archive / "bad" / "new.wav").write_bytes(b"RIFF" + bytes(100))

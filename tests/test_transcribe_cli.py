@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import make_tone
 from tests.diarization_helpers import write_wav
 
+pytestmark = pytest.mark.slow  # runs `callytics transcribe` in a process
+
 ROOT = Path(__file__).resolve().parents[1]
 KESTREL = ROOT / "examples" / "archive" / "2026-W47" / "2026-11-20_kestrel.wav"
 MERIDIAN = ROOT / "examples" / "archive" / "2026-W48" / "2026-11-24_meridian.flac"
@@ -65,7 +67,6 @@ def test_missing_file_fails_cleanly(tmp_path):
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.slow
 def test_json_on_a_mono_call(tmp_path):
     out = tmp_path / "call.json"
     result = transcribe(str(KESTREL), "--format", "json", "--out", str(out), cwd=tmp_path)
@@ -79,7 +80,6 @@ def test_json_on_a_mono_call(tmp_path):
     assert len(doc["word_segments"]) == sum(len(s["words"]) for s in doc["segments"])
 
 
-@pytest.mark.slow
 def test_stereo_call_with_seller_channel_uses_channels(tmp_path):
     result = transcribe(str(MERIDIAN), "--seller-channel", "right", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -91,7 +91,6 @@ def test_stereo_call_with_seller_channel_uses_channels(tmp_path):
     assert doc["segments"][0]["speaker"] == "SPEAKER_01"
 
 
-@pytest.mark.slow
 def test_silence_yields_zero_utterances(tmp_path):
     path = write_wav(tmp_path / "silence.wav", np.zeros(16000 * 3, dtype=np.float32))
     # A seller channel on a mono file is ignored, not an error (manifests set it per archive).

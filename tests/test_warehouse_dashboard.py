@@ -10,11 +10,12 @@ import pytest
 
 import warehouse_rows as rows
 from flows.cli import main
+from tests.conftest import missing_tool_reason
 from warehouse import Warehouse, dashboard
 
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(name)), None)
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (Debian package: chromium)")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=missing_tool_reason("chromium"))
 PALETTE_BLUE = (0x25, 0x63, 0xEB)
 
 
@@ -89,6 +90,7 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_console_check_catches_a_broken_page(tmp_path):
     broken = tmp_path / "broken.html"
@@ -97,6 +99,7 @@ def test_console_check_catches_a_broken_page(tmp_path):
     assert any("Uncaught ReferenceError" in m for m in messages)
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_renders_every_chart_without_console_errors(report, tmp_path):
     loaded = chromium(report, tmp_path, "--dump-dom")
@@ -105,9 +108,10 @@ def test_chromium_renders_every_chart_without_console_errors(report, tmp_path):
     assert 'data-charts-rendered="4"' in loaded.stdout
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_screenshot_shows_the_charts(report, tmp_path):
-    Image = pytest.importorskip("PIL.Image", reason="Pillow reads the screenshot")
+    Image = pytest.importorskip("PIL.Image", reason=missing_tool_reason("Pillow (the dev extra)"))
     shot = tmp_path / "report.png"
     taken = chromium(report, tmp_path, "--hide-scrollbars", "--window-size=1400,1400", "--virtual-time-budget=2000",
                      f"--screenshot={shot}")

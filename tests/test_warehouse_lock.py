@@ -11,6 +11,8 @@ import pytest
 import warehouse_rows as rows
 from warehouse import Warehouse, WarehouseError
 
+pytestmark = pytest.mark.slow  # starts processes
+
 HOLD = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
         "time.sleep(float(sys.argv[2]))")
 READ = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "

@@ -123,6 +123,7 @@ CRASH_MIDWAY = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_process_killed_midway_leaves_the_previous_rows(wh):
     good = rows.analysis(6)
     wh.write_call(rows.record("c1"), good, rows.words_of(good))

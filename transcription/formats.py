@@ -47,6 +47,7 @@ def to_json(transcript: "SpeakerTranscript") -> str:
         "asr_model": transcript.asr_model,
         "diarization_backend": transcript.diarization_backend,
         "seller_speaker": transcript.seller_speaker,
+        "pii_redactions": transcript.pii_redactions,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 

@@ -29,6 +29,7 @@ class SpeakerTranscript:
     duration: float
     channels: int
     language: str = "en"
+    pii_redactions: int | None = None  # values replaced by placeholders; None: not redacted
 
     @property
     def speakers(self) -> list[str]:
@@ -46,6 +47,7 @@ class SpeakerTranscript:
             "asr_model": self.asr_model,
             "diarization_backend": self.diarization_backend,
             "seller_speaker": self.seller_speaker,
+            "pii_redactions": self.pii_redactions,
             "turns": [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in self.turns],
             "utterances": [u.serialize() for u in self.utterances],
         }

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-from html import escape
 from pathlib import Path
 
 import duckdb
@@ -11,6 +10,7 @@ import pandas as pd
 
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
+from warehouse.safe_text import html_text as escape
 from warehouse.schema import check_readable
 from warehouse.store import DEFAULT_LOCK_TIMEOUT_S
 from warehouse.svg import Point, Series, empty_chart, grouped_histogram, line_chart, scatter

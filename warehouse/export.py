@@ -9,6 +9,7 @@ import duckdb
 
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
+from warehouse.safe_text import csv_formula_guard_sql
 from warehouse.schema import check_readable
 from warehouse.store import DEFAULT_LOCK_TIMEOUT_S
 
@@ -19,11 +20,14 @@ _COPY_OPTIONS = {"parquet": "FORMAT parquet, COMPRESSION zstd", "csv": "FORMAT c
 
 
 def export(db_path: str | Path, out_dir: str | Path, fmt: str = "parquet", *,
-           lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> list[Path]:
+           lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S, unsafe_csv: bool = False) -> list[Path]:
     """Export every table and view of the warehouse at ``db_path`` to ``out_dir/<name>.<fmt>``.
 
     Each file is written under a hidden temporary name and renamed into place, so a reader sees
     either the previous export or the new one. Returns the files written, tables first.
+    In CSV, text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a
+    leading single quote so spreadsheets show them instead of running them as formulas
+    (``unsafe_csv`` writes them as they are); numbers stay numbers.
     """
     if fmt not in EXPORT_FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -37,7 +41,8 @@ def export(db_path: str | Path, out_dir: str | Path, fmt: str = "parquet", *,
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create export folder {out_dir}: {exc.strerror}") from None
-        return [_export_relation(con, name, out_dir, fmt) for name in _relations(con)]
+        guard = fmt == "csv" and not unsafe_csv
+        return [_export_relation(con, name, out_dir, fmt, guard) for name in _relations(con)]
     finally:
         con.close()
 
@@ -53,15 +58,23 @@ def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in tables + views]
 
 
-def _export_relation(con: duckdb.DuckDBPyConnection, name: str, out_dir: Path, fmt: str) -> Path:
+def _export_relation(con: duckdb.DuckDBPyConnection, name: str, out_dir: Path, fmt: str,
+                     guard_formulas: bool) -> Path:
     final = out_dir / f"{name}.{fmt}"
     partial = out_dir / f".{name}.{fmt}.{os.getpid()}.partial"
     target = str(partial).replace("'", "''")
     try:
-        con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({_COPY_OPTIONS[fmt]})")
+        columns = _guarded_columns(con, name) if guard_formulas else "*"
+        con.execute(f"COPY (SELECT {columns} FROM \"{name}\") TO '{target}' ({_COPY_OPTIONS[fmt]})")
         os.replace(partial, final)
     except (duckdb.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise WarehouseError(f"cannot export {name} to {final}: {' '.join(str(exc).split())}") from None
     log.debug("exported %s to %s", name, final)
     return final
+
+
+def _guarded_columns(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    described = con.execute(f'DESCRIBE SELECT * FROM "{name}"').fetchall()
+    return ", ".join(csv_formula_guard_sql(column) if kind == "VARCHAR" else '"' + column.replace('"', '""') + '"'
+                     for column, kind, *_ in described)

@@ -45,6 +45,8 @@ class CallRecord:
     role_method: str | None = None
     role_confidence: float | None = None
     roles_uncertain: bool | None = None
+    pii_redacted: bool | None = None
+    pii_redactions: int | None = None
     pipeline_version: str | None = None
     processed_at: datetime = field(default_factory=utc_now)
     run_id: str | None = None

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.app import app, fail
+from flows.cli.app import RedactPiiOption, app, fail, redact_pii_setting
 
 
 @app.command()
@@ -33,9 +33,11 @@ def analyze(
     seller_name: Optional[list[str]] = typer.Option(None, "--seller-name", help="A seller's first name (repeatable)."),
     seller_speaker: Optional[str] = typer.Option(None, "--seller-speaker", help="Speaker label known to be the seller."),
     details: bool = typer.Option(False, "--details", help="Also print roles, labelled utterances and price mentions."),
+    redact_pii: Optional[bool] = RedactPiiOption,
 ) -> None:
     """Print the call metrics (SPEC section 6) of a transcript as JSON."""
     from analysis import AnalysisConfig, analyze_call, load_transcript
+    from transcription.redaction import redact_utterances
 
     if not transcript.is_file():
         fail(f"{transcript}: no such file")
@@ -45,8 +47,11 @@ def analyze(
         product_names=tuple(product or ()),
         seller_names=tuple(seller_name or ()),
     )
+    utterances = loaded.utterances
+    if redact_pii_setting(redact_pii):
+        utterances, _ = redact_utterances(utterances)
     result = analyze_call(
-        loaded.utterances, duration_s=loaded.duration_s, config=config, seller_speaker=seller_speaker
+        utterances, duration_s=loaded.duration_s, config=config, seller_speaker=seller_speaker
     )
     out: dict = result.metrics.serialize()
     if details:

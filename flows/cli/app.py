@@ -7,7 +7,7 @@ import click
 import typer
 
 from analysis.errors import AnalysisError
-from flows.config import ConfigError
+from flows.config import ConfigError, load_settings
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
 
@@ -34,6 +34,18 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     PermissionError,
     IsADirectoryError,
 )
+
+
+RedactPiiOption = typer.Option(
+    None, "--redact-pii/--no-redact-pii",
+    help="Replace card, bank, id, phone and email values with placeholders such as [CARD] "
+         "before anything is written (default: on, setting redact_pii).",
+)
+
+
+def redact_pii_setting(flag: bool | None) -> bool:
+    """The ``--redact-pii`` flag, else the config file and ``CALLYTICS_REDACT_PII``, else on."""
+    return load_settings().with_overrides(redact_pii=flag).redact_pii
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from flows.cli.app import app, fail
+from flows.cli.app import RedactPiiOption, app, fail
 from flows.config import Settings, load_settings
 from flows.lock import run_lock
 
@@ -54,12 +54,13 @@ def run(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N new calls."),
     reprocess: bool = typer.Option(False, "--reprocess", help="Recompute calls already processed."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any call failed."),
+    redact_pii: Optional[bool] = RedactPiiOption,
     config: Optional[Path] = ConfigOption,
     verbose: bool = VerboseOption,
 ) -> None:
     """Process every new or changed call in ARCHIVE into the DuckDB file, now."""
     settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
-                         diarization=diarization, dask_address=dask_address)
+                         diarization=diarization, dask_address=dask_address, redact_pii=redact_pii)
     summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose)
     if strict and summary.failed:
         raise SystemExit(1)

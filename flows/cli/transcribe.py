@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.app import app, fail
+from flows.cli.app import RedactPiiOption, app, fail
 from flows.config import ConfigError, load_settings, parse_channel
 from transcription.formats import FORMATS as _FORMATS
 
@@ -27,6 +27,7 @@ def transcribe(
     device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write here instead of standard output."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML settings file (default ./callytics.toml)."),
+    redact_pii: Optional[bool] = RedactPiiOption,
 ) -> None:
     """Transcribe FILE with speakers: who said what, when."""
     if fmt not in _FORMATS:
@@ -40,7 +41,8 @@ def transcribe(
             fail(f"{name} must be at least 1")
     try:
         settings = load_settings(config).with_overrides(
-            diarization=diarization, asr_model=asr_model, pyannote_pipeline=pyannote_pipeline, device=device
+            diarization=diarization, asr_model=asr_model, pyannote_pipeline=pyannote_pipeline, device=device,
+            redact_pii=redact_pii,
         )
     except ConfigError as exc:
         fail(f"--{exc}" if diarization is not None and str(exc).startswith("diarization") else str(exc))
@@ -53,6 +55,7 @@ def transcribe(
     from transcription.diarization import SpeakerCountHints
     from transcription.formats import render
     from transcription.pipeline import CallTranscriber
+    from transcription.redaction import redact_transcript
 
     audio = load_audio(file)
     plan = plan_call(settings, channels=audio.channels, seller_channel=channel,
@@ -66,6 +69,8 @@ def transcribe(
     )
     result = transcriber.process(audio, backend=plan.diarization, seller_channel=plan.seller_channel,
                                  speakers=plan.speakers)
+    if settings.redact_pii:
+        result = redact_transcript(result)
     text = render(result, fmt, uri=file.stem)
     if out is None:
         typer.echo(text, nl=False)

@@ -19,11 +19,15 @@ def export_command(
     db: Path = typer.Option(..., "--db", help="The callytics DuckDB file (opened read-only)."),
     out: Path = typer.Option(..., "--out", help="Folder for one file per table and view."),
     fmt: ExportFormat = typer.Option(ExportFormat.parquet, "--format", help="File format."),
+    unsafe_csv: bool = typer.Option(
+        False, "--unsafe-csv",
+        help="Write CSV text cells that start with = + - @ as they are (by default they get a "
+             "leading ' so spreadsheets do not run them as formulas)."),
 ) -> None:
     """Write every table and view to OUT as Parquet or CSV; each file is swapped in atomically."""
     from warehouse import export
 
-    written = export(db, out, fmt.value)
+    written = export(db, out, fmt.value, unsafe_csv=unsafe_csv)
     typer.echo(f"wrote {len(written)} {fmt.value} files to {out}")
 
 
