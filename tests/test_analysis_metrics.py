@@ -147,9 +147,16 @@ def test_overlapping_utterances_count_once_in_speech_and_zero_patience():
 
 
 def test_seller_wpm_prefers_word_timestamps():
-    words = tuple(Word(i, i + 0.5, "w") for i in range(30))
+    words = tuple(Word(i, i + 0.5, " w") for i in range(30))
     call = [utt(0, "S", 0.0, 30.0, label="other", n_words=3, words=words)]
     assert compute_metrics(call, [], duration_s=30.0).seller_wpm == pytest.approx(60.0)
+
+
+def test_seller_wpm_counts_a_word_split_into_tokens_once():
+    # " $30" + ",000" is one word said, two recogniser tokens.
+    words = tuple(Word(i, i + 0.5, ",000" if i % 2 else " $30") for i in range(30))
+    call = [utt(0, "S", 0.0, 30.0, label="other", n_words=3, words=words)]
+    assert compute_metrics(call, [], duration_s=30.0).seller_wpm == pytest.approx(30.0)
 
 
 def test_union_length():

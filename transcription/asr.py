@@ -115,8 +115,11 @@ class SpeechRecognizer:
             condition_on_previous_text=False,
         )
         if self._batched is not None:
+            # Timestamp tokens let the decoder go on after a sentence end: without them one
+            # batched chunk is one sequence, and small models stop early and drop the rest of
+            # it (whole turns, prices included; faster-whisper issue #1179).
             segments, info = self._batched.transcribe(
-                samples, batch_size=opts.batch_size, **common
+                samples, batch_size=opts.batch_size, without_timestamps=False, **common
             )
         else:
             segments, info = self._model.transcribe(samples, **common)
@@ -161,7 +164,7 @@ def _segment(seg) -> Segment:
         Word(
             start=round(float(w.start), 3),
             end=round(float(max(w.end, w.start)), 3),
-            text=w.word.strip(),
+            text=w.word,
             probability=round(float(w.probability), 4),
         )
         for w in (seg.words or ())
