@@ -68,6 +68,7 @@ def compute_metrics(
             first_price is not None and (first_discovery is None or first_price.start < first_discovery)
         ) if has_seller else None,
         seller_wpm=seller_words / (seller_talk / 60.0) if seller_talk > 0 else None,
+        first_price_kind=first_price.kind if first_price else None,
     )
 
 
