@@ -1,10 +1,11 @@
 """Text and timings in, roles, labels, price mentions and call metrics out. No audio here."""
+from analysis.amounts import Amount, find_amounts
 from analysis.classifier import TurnClassifier, TurnLabel, classify_text, load_classifier
 from analysis.config import AnalysisConfig
 from analysis.errors import AnalysisError
 from analysis.metrics import compute_metrics
 from analysis.pipeline import analyze_call
-from analysis.price import PriceHit, detect_price
+from analysis.price import PRICE_KINDS, PriceDetector, PriceHit, load_price_detector
 from analysis.questions import is_question
 from analysis.roles import assign_roles
 from analysis.transcript_io import LoadedTranscript, load_transcript, parse_transcript
@@ -22,13 +23,16 @@ from analysis.types import (
 __all__ = [
     "BUYER",
     "LABELS",
+    "PRICE_KINDS",
     "SELLER",
+    "Amount",
     "AnalysisConfig",
     "AnalysisError",
     "CallAnalysis",
     "CallMetrics",
     "LabelledUtterance",
     "LoadedTranscript",
+    "PriceDetector",
     "PriceHit",
     "PriceMention",
     "RoleAssignment",
@@ -38,9 +42,10 @@ __all__ = [
     "assign_roles",
     "classify_text",
     "compute_metrics",
-    "detect_price",
+    "find_amounts",
     "is_question",
     "load_classifier",
+    "load_price_detector",
     "load_transcript",
     "parse_transcript",
 ]

@@ -20,7 +20,7 @@ from analysis.config import AnalysisConfig
 from analysis.cues import FEATURE_NAMES, CueMatch, feature_vector, find_cues, is_acknowledgement
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
-from analysis.price import PriceHit, detect_price
+from analysis.price import PriceHit, load_price_detector
 from analysis.questions import is_question
 from analysis.text import normalize
 
@@ -48,12 +48,19 @@ class TurnLabel:
         return self.price is not None
 
     def serialize(self) -> dict:
+        price = self.price
         return {
             "text": self.text,
             "label": self.label,
             "confidence": round(self.confidence, 4),
             "cues": list(self.cues),
             "price_mention": self.price_mention,
+            "price_kind": price.kind if price else None,
+            "price_amount": price.amount if price else None,
+            "price_amount_high": price.amount_high if price else None,
+            "price_currency": price.currency if price else None,
+            "price_period": price.period if price else None,
+            "price_unit": price.unit if price else None,
             "is_question": self.is_question,
         }
 
@@ -71,13 +78,15 @@ class TurnFeatures:
 def extract_features(
     encoder: SentenceEncoder,
     texts: Sequence[str],
+    prices: Sequence[PriceHit | None],
     vocabulary: Sequence[str] = (),
     embed: Sequence[bool] | None = None,
 ) -> TurnFeatures:
-    """Embedding plus cue features; rows with ``embed[i]`` False keep a zero embedding."""
+    """Embedding plus cue features; rows with ``embed[i]`` False keep a zero embedding.
+    ``prices`` are the price detector's hits for the same texts."""
     cues = [find_cues(t, vocabulary) for t in texts]
     questions = [is_question(t) for t in texts]
-    prices = [detect_price(t) for t in texts]
+    prices = list(prices)
     lexical = np.stack(
         [feature_vector(t, c, q, p) for t, c, q, p in zip(texts, cues, questions, prices)]
     ) if texts else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
@@ -102,12 +111,18 @@ class TurnClassifier:
         self.bias = head["bias"].astype(np.float32)
         self.encoder = encoder or load_encoder()
 
-    def classify(self, texts: Sequence[str], vocabulary: Sequence[str] = ()) -> list[TurnLabel]:
+    def classify(
+        self, texts: Sequence[str], vocabulary: Sequence[str] = (), prices: Sequence[PriceHit | None] | None = None
+    ) -> list[TurnLabel]:
+        """Label each text; ``prices`` (the price detector's hits, read in the call's context)
+        are detected here, text by text, when not given."""
         texts = [str(t) for t in texts]
         if not texts:
             return []
+        if prices is None:
+            prices = load_price_detector().detect(texts)
         acks = [is_acknowledgement(t) for t in texts]
-        feats = extract_features(self.encoder, texts, vocabulary, embed=[not a for a in acks])
+        feats = extract_features(self.encoder, texts, prices, vocabulary, embed=[not a for a in acks])
         probs = _softmax(feats.matrix @ self.weights.T + self.bias)
         out = []
         for i, text in enumerate(texts):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,3 +57,138 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> Score:
         f1s[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     accuracy = sum(t == p for t, p in zip(truth, predicted)) / len(truth) if truth else 0.0
     return Score(len(truth), accuracy, sum(f1s.values()) / len(f1s), f1s)
+
+
+PRICE_DATASET_PATH = DATA_DIR / "price_utterances.jsonl"
+PRICE_FRESH_PATH = DATA_DIR / "price_fresh_utterances.jsonl"
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One labelled utterance of the price data: ``kind`` is None when it is no price mention;
+    ``trap`` names the look-alike a negative is (``problem_cost``, ``market_price``...);
+    ``context`` is the other party's utterance just before, when the label depends on it;
+    ``amount``, ``currency`` and ``period`` are what a price mention says, when it says one."""
+
+    text: str
+    kind: str | None
+    role: str
+    industry: str
+    split: str
+    style: str
+    trap: str | None = None
+    context: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+    period: str | None = None
+
+    @property
+    def price(self) -> bool:
+        return self.kind is not None
+
+
+def load_price_rows(path: Path = PRICE_DATASET_PATH, split: str | None = None) -> list[PriceRow]:
+    """Rows of a price JSONL file, optionally one split only."""
+    from analysis.price import PRICE_KINDS
+
+    rows = []
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        row = PriceRow(
+            d["text"], d.get("kind"), d["role"], d["industry"], d["split"], d["style"], d.get("trap"),
+            d.get("context"), d.get("amount"), d.get("currency"), d.get("period"),
+        )
+        if row.kind is not None and row.kind not in PRICE_KINDS or row.price != bool(d["price"]):
+            raise ValueError(f"{path}: bad kind {row.kind!r} for {row.text!r}")
+        if split is None or row.split == split:
+            rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class PriceScore:
+    n: int
+    f1: float
+    precision: float
+    recall: float
+    kind_f1: dict[str, float]
+    amounts: tuple[int, int]  # amounts exactly right, of the price mentions that say one
+
+
+def score_price(rows: Sequence[PriceRow], hits: Sequence) -> PriceScore:
+    """Price-mention F1, per-kind F1 (a kind counts right only on a detected mention) and amounts."""
+    from analysis.price import PRICE_KINDS
+
+    tp = sum(r.price and h is not None for r, h in zip(rows, hits))
+    fp = sum(not r.price and h is not None for r, h in zip(rows, hits))
+    fn = sum(r.price and h is None for r, h in zip(rows, hits))
+    kind_f1 = {}
+    for kind in PRICE_KINDS:
+        ktp = sum(r.kind == kind and h is not None and h.kind == kind for r, h in zip(rows, hits))
+        kfp = sum(r.kind != kind and h is not None and h.kind == kind for r, h in zip(rows, hits))
+        kfn = sum(r.kind == kind and (h is None or h.kind != kind) for r, h in zip(rows, hits))
+        kind_f1[kind] = 2 * ktp / (2 * ktp + kfp + kfn) if ktp else 0.0
+    said = [(r, h) for r, h in zip(rows, hits) if r.amount is not None]
+    right = sum(h is not None and h.amount is not None and abs(h.amount - r.amount) <= 1e-6 * max(1.0, r.amount) for r, h in said)
+    return PriceScore(
+        n=len(rows),
+        f1=2 * tp / (2 * tp + fp + fn) if tp else 0.0,
+        precision=tp / (tp + fp) if tp + fp else 0.0,
+        recall=tp / (tp + fn) if tp + fn else 0.0,
+        kind_f1=kind_f1,
+        amounts=(right, len(said)),
+    )
+
+
+def detect_rows(detector, rows: Sequence[PriceRow], style=str) -> list:
+    """The detector's hits for labelled rows; a row with ``context`` is read after it, as in a call."""
+    hits: list = [None] * len(rows)
+    alone = [i for i, r in enumerate(rows) if r.context is None]
+    for i, hit in zip(alone, detector.detect([style(rows[i].text) for i in alone])):
+        hits[i] = hit
+    for i, r in enumerate(rows):
+        if r.context is not None:
+            hits[i] = detector.detect_turns([style(r.context), style(r.text)], ["other", "self"])[1]
+    return hits
+
+
+_MONEY = re.compile(r"(?P<sign>[$€£])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?:\s?(?P<scale>k|m|bn|million|billion|thousand)\b)?")
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_SIGN_WORDS = {"$": "dollars", "€": "euros", "£": "pounds"}
+_SCALE_WORDS = {"m": "million", "bn": "billion"}
+_WHISPER_SLIPS = ((r"\benterprise\b", "enter price"), (r"\bdiscount\b", "this count"),
+                  (r"\bforty thousand\b", "for the thousand"), (r"\blicence\b", "license"))
+
+
+def spoken_style(text: str, slips: bool = False) -> str:
+    """What a recogniser without punctuation gives: lowercase, no marks, numbers as words
+    ("$30,000" -> "thirty thousand dollars"); with ``slips``, also Whisper's usual mishearings
+    ("enter price", "this count", "for the thousand"). Needs num2words (a dev dependency)."""
+    from num2words import num2words
+
+    def words(number: str) -> str:
+        value = float(number.replace(",", ""))
+        if value == int(value) and 1900 <= value <= 2099 and "," not in number:
+            return num2words(int(value), to="year")
+        return num2words(int(value) if value == int(value) else value)
+
+    def money(m: re.Match) -> str:
+        currency = _SIGN_WORDS[m["sign"]]
+        if m["scale"]:
+            return f"{words(m['num'])} {_SCALE_WORDS.get(m['scale'], m['scale'])} {currency}"
+        whole, _, cents = m["num"].partition(".")
+        if len(cents) != 2:
+            return f"{words(m['num'])} {currency}"
+        if int(whole.replace(",", "")) == 0:
+            return f"{words(cents)} cents"
+        return f"{words(whole)} {currency} {words(cents)}"
+
+    text = re.sub(r"(\d)k\b", r"\1 k", text.lower().replace("%", " percent"))
+    text = _MONEY.sub(money, text)
+    text = _NUMBER.sub(lambda m: words(m.group(0)), text)
+    if slips:
+        for pattern, slip in _WHISPER_SLIPS:
+            text = re.sub(pattern, slip, text)
+    return " ".join(re.sub(r"[.,?!;:\"\-]", " ", text).split())

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from analysis.text import word_count
 from analysis.types import BUYER, SELLER, CallMetrics, LabelledUtterance, PriceMention
+from transcription.types import whole_words
 
 
 def compute_metrics(
@@ -34,7 +35,7 @@ def compute_metrics(
     first_discovery = _first_start(u for u in seller if u.label == "discovery")
     first_push = _first_start(u for u in seller if u.label == "product_push")
     first_price = min(price_mentions, key=lambda p: (p.start, p.utterance_idx), default=None)
-    seller_words = sum(len(u.words) if u.words else word_count(u.text) for u in seller)
+    seller_words = sum(len(whole_words(u.words)) if u.words else word_count(u.text) for u in seller)
     return CallMetrics(
         duration_s=float(duration_s),
         speech_s=speech_s,
@@ -67,6 +68,7 @@ def compute_metrics(
             first_price is not None and (first_discovery is None or first_price.start < first_discovery)
         ) if has_seller else None,
         seller_wpm=seller_words / (seller_talk / 60.0) if seller_talk > 0 else None,
+        first_price_kind=first_price.kind if first_price else None,
     )
 
 

@@ -9,7 +9,7 @@ from analysis.classifier import TurnClassifier, TurnLabel, load_classifier
 from analysis.config import AnalysisConfig
 from analysis.errors import AnalysisError
 from analysis.metrics import compute_metrics
-from analysis.price import detect_price
+from analysis.price import PriceHit, load_price_detector
 from analysis.questions import is_question
 from analysis.roles import assign_roles
 from analysis.types import SELLER, CallAnalysis, LabelledUtterance, PriceMention, RoleAssignment
@@ -35,8 +35,9 @@ def analyze_call(
     config = config or AnalysisConfig()
     _check(utterances, duration_s)
     ordered = sorted(utterances, key=lambda u: (u.start, u.end))
+    prices = load_price_detector().detect_turns([u.text for u in ordered], [u.speaker for u in ordered])
     roles = assign_roles(ordered, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
-    turn_labels = _label_sellers_only(ordered, roles, load_classifier(), config)
+    turn_labels = _label_sellers_only(ordered, roles, load_classifier(), config, prices)
     labelled = []
     mentions = []
     for idx, (utt, turn) in enumerate(zip(ordered, turn_labels)):
@@ -67,9 +68,12 @@ def analyze_call(
                     role=role,
                     text=utt.text,
                     cue=turn.price.cue,
+                    kind=turn.price.kind,
                     amount=turn.price.amount,
+                    amount_high=turn.price.amount_high,
                     currency=turn.price.currency,
                     period=turn.price.period,
+                    unit=turn.price.unit,
                 )
             )
     metrics = compute_metrics(
@@ -80,13 +84,19 @@ def analyze_call(
 
 
 def _label_sellers_only(
-    ordered: Sequence[Utterance], roles: RoleAssignment, classifier: TurnClassifier, config: AnalysisConfig
+    ordered: Sequence[Utterance],
+    roles: RoleAssignment,
+    classifier: TurnClassifier,
+    config: AnalysisConfig,
+    prices: Sequence[PriceHit | None],
 ) -> list[TurnLabel]:
     """Only seller text goes through the turn model; buyers need question and price."""
     seller_idx = [i for i, u in enumerate(ordered) if roles.role_of(u.speaker) == SELLER]
-    seller_labels = dict(zip(seller_idx, classifier.classify([ordered[i].text for i in seller_idx], config.vocabulary)))
+    seller_labels = dict(zip(seller_idx, classifier.classify(
+        [ordered[i].text for i in seller_idx], config.vocabulary, [prices[i] for i in seller_idx]
+    )))
     return [
-        seller_labels.get(i) or TurnLabel(u.text, "other", 0.0, (), is_question(u.text), detect_price(u.text))
+        seller_labels.get(i) or TurnLabel(u.text, "other", 0.0, (), is_question(u.text), prices[i])
         for i, u in enumerate(ordered)
     ]
 

@@ -1,224 +1,313 @@
-"""Price mentions (SPEC section 5): what the buyer would pay, said by either party.
+"""Price mentions: either party talking about what the buyer would pay.
 
-An utterance mentions price when it has a pricing word (price, quote, budget, discount, fee...)
-or a money amount tied to the offering ("$25,000", "12k", "sixty dollars a seat per month").
-Value claims ("it will lower your inventory costs", "save you $50,000") and the cost of the
-buyer's problem ("what does a stockout cost you?") are not price mentions.
+A trained detector built like the turn classifier: the all-MiniLM-L6-v2 sentence embedding (the
+process-wide encoder, so a call's utterances are encoded once for every head) plus explainable
+cue features, read by a multinomial logistic-regression head over five classes: not a price
+mention, or one of the ``PRICE_KINDS``
+
+- ``ask``: a budget or price question ("what would something like this run us per year?");
+- ``quote``: an amount or a statement about the price ("the licence is a flat hundred thousand");
+- ``discount``: a discount, promotion or free period ("the first ninety days are free");
+- ``current_spend``: what the buyer pays today ("our renewal went up to sixty thousand").
+
+The cue families say why: money amounts (``analysis.amounts``), pricing and budget words, price
+questions, and the traps that look like price but are not (the cost of the buyer's problem,
+value claims, prices in the buyer's own market, "quote" and "price" as product features or
+jargon, tier names, counts and durations). In a call, an answer right after the other party's
+price question also reads that question (``detect_turns``): "probably around forty for the year".
+
+The head is trained offline by ``python -m analysis.train_price`` and stored in
+``analysis/data/price_head.npz``. Deterministic and offline.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from analysis.numbers import Number, find_numbers, split_tokens
+import numpy as np
+
+from analysis.amounts import Amount, best_amount, find_amounts, tokens
+from analysis.embedding import SentenceEncoder, load_encoder
+from analysis.errors import AnalysisError
+from analysis.questions import is_question
 from analysis.text import normalize
 
-CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR"}
-CURRENCY_WORDS = {
-    "dollar": "USD", "dollars": "USD", "bucks": "USD", "usd": "USD", "cents": "USD", "cent": "USD",
-    "pound": "GBP", "pounds": "GBP", "quid": "GBP", "gbp": "GBP",
-    "euro": "EUR", "euros": "EUR", "eur": "EUR",
-}
-PERIOD_WORDS = {
-    "month": "month", "months": "month", "monthly": "month", "mo": "month",
-    "year": "year", "yearly": "year", "annually": "year", "annual": "year", "annum": "year",
-    "week": "week", "weekly": "week", "day": "day", "daily": "day", "hour": "hour", "hourly": "hour",
-}
-PRICED_UNITS = frozenset(
-    {
-        "seat", "seats", "user", "users", "licence", "license", "employee", "employees", "endpoint",
-        "endpoints", "truck", "trucks", "line", "lines", "location", "locations", "site", "sites",
-        "student", "students", "attorney", "machine", "unit", "units", "head", "case", "pallet",
-        "kilowatt", "kwh", "transaction", "application", "store", "patient", "device", "devices",
-        "agent", "agents", "node", "nodes", "host", "hosts", "server", "account", "module", "piece",
-        "vehicle", "bed", "room", "shipment", "load", "order", "hour", "month", "year", "week", "day",
-    }
+HEAD_PATH = Path(__file__).resolve().parent / "data" / "price_head.npz"
+PRICE_KINDS = ("ask", "quote", "discount", "current_spend")
+CLASSES = ("none",) + PRICE_KINDS
+LEXICAL_WEIGHT = 0.5
+CONTEXT_LOOKBACK = 2  # utterances back to find the other party's question
+
+
+@dataclass(frozen=True)
+class PriceFamily:
+    name: str
+    pattern: re.Pattern[str]
+    price: bool  # evidence for a price mention (True) or against it (False)
+
+
+def _family(name: str, pattern: str, price: bool = True) -> PriceFamily:
+    return PriceFamily(name, re.compile(r"\b(?:" + pattern + r")\b"), price)
+
+
+_PRICE_TERMS = (r"pric(?:e|es|ed|ing|ey)|cost(?:s|ing)?|fees?|charges?|rates?|retainer|commission|markup|quote|"
+                r"budget|extra|included|come to|run (?:us|me|you)|set (?:us|me|you) back|monthly|annual|per \w+|"
+                r"a (?:seat|user|head|month|year|case|pound|tonne|ton|unit|door|lawyer|trip|mile|van)")
+PRICE_FAMILIES: tuple[PriceFamily, ...] = (
+    _family("price_word",
+            r"pric(?:e|es|ed|ing|ey)|cost(?:s|ing)?|fees?|charges?|rates?|invoiced?|billed|billing|surcharge|"
+            r"subscription|licen[cs]e fee|list price|rate card|contract value|total cost of ownership|tco|"
+            r"retainer|commission|markup|mark up|bill rate|day rate|per (?:seat|user|licen[cs]e|head|month|year)|"
+            r"a (?:seat|user|head|month|year)|quote(?! unquote)|quoted|proposal|investment|premium|price sheet|"
+            r"bills? (?:at|by)|standing charge|(?:one time|one off|upfront|all in|flat)"),
+    _family("price_question",
+            r"how much|what(?:'s|s| is| does| would| will| do|'d| are)? (?:\w+ ){0,7}(?:cost|run|come to|set (?:us|me) back|charge)|"
+            r"(?:cost|run|set) (?:us|me|you) back|run (?:us|me)|ballpark|rough (?:number|idea|price|figure)|"
+            r"what are we (?:looking at|talking about)|what(?:'s| is) the damage|number in mind|"
+            r"what kind of (?:number|spend|budget|investment)|price (?:range|point|tag)|cost wise|price wise|"
+            r"how do you (?:price|charge|bill)|what do you charge|(?:is|are) (?:\w+ ){0,4}"
+            r"(?:priced(?: separately)?|a (?:setup|monthly|per)|extra|included|charged)|"
+            r"what(?:'s|s| is| are) (?:the |your )?(?:\w+ )?(?:rate|fee|fees|monthly|annual|price|cost|retainer|markup|commission)|"
+            r"(?:send|give) (?:me|us) (?:a |the )?(?:quote|price|pricing|number)|do prices change|"
+            r"(?:roughly|approximately|ballpark) what|target (?:price|cost|budget)|what would (?:\w+ ){1,5}(?:be|come to) "
+            r"(?:for|per|a|monthly|annually|all in)"),
+    _family("budget",
+            r"budget(?:s|ed|ing)?|set aside|put aside|money aside|earmarked|afford|spend (?:on|for)|to spend|"
+            r"sign off|purchase order|funding for|money for|in the plan financially|from the grant"),
+    _family("discount",
+            r"discount(?:s|ed)?|percent off|% off|\w+ off (?:the|each|your|if)|(?:knock|take|drop) \w+ (?:percent )?off|"
+            r"(?:drops?|go(?:es)? down|comes? down) (?:by |to )|promo(?:tion)?|waive[ds]?|refund|"
+            r"free (?:of charge|for|trial|month|months|year|pilot|setup|installation|delivery|if)|"
+            r"(?:\w+ )?(?:weeks?|months?|days?|year|term|run|runs|clean|audit|training|pilot|installation|setup|"
+            r"delivery|changes|readers|integrations|session|migration) (?:is |are )?(?:free|on us)|on us|on the house|"
+            r"at no (?:extra |additional )?(?:cost|charge)|no charge|costs nothing|complimentary|rebate|"
+            r"lock (?:in|your prices)|hold (?:your|last year's|the) (?:price|rate|pricing)|match (?:your|their|the|what)|"
+            r"throw in|half (?:price|our usual)|reduced rate|better (?:price|rate|deal)|any deal|early (?:bird|order)|"
+            r"at cost|do (?:anything|better)(?: on (?:price|the rate|that))?|this count|cover your \w+ (?:termination )?fee|"
+            r"(?:we'll|we will|we can|we'd|i'll|i can) (?:cover|pay for|absorb|waive|throw in|comp|include) (?:the|your)|"
+            r"(?:first|next|opening) (?:\w+ ){0,6}(?:is|are) (?:free|on us)|(?:is|are) (?:free|on us) (?:for|with|if|until|during)"),
+    _family("current_spend",
+            r"(?:we|i)(?:'re| are|re)? (?:currently |now |already )?(?:pay|paying|spend|spending|paid)(?! (?:people|staff|bonuses|"
+            r"attention|every|(?:our |the )?(?:drivers|temps|staff|people|workers|nurses|employees|team|team members)\b))|"
+            r"(?:currently|right now|today|at the moment) (?:we )?(?:pay|spend)|charges? us|bills? us|invoices? us|"
+            r"(?:adds?|add on) a (?:\w+ )?surcharge|our (?:\w+ )?cost with them|"
+            r"our (?:current |existing )?(?:contract|renewal|invoice|bill|licen[cs]e|subscription|vendor|provider|supplier|"
+            r"agency|msp|system|carrier|processor)(?: with them)? (?:is|was|went|runs|costs|comes|jumped|charges|bills)|"
+            r"renewal (?:went|jumped)|(?:what|how much) (?:are|do) you (?:pay|paying|spend)|"
+            r"current (?:spend|contract|rate|vendor|provider|supplier)|effective rate|our (?:\w+ )?bill (?:is|was|comes)"),
+    _family("judgement",
+            r"expensive|cheap(?:er)?|pricey|steep(?:er)?|affordable|reasonable|too much|out of (?:our|my) (?:range|budget)|"
+            r"over budget|within (?:our |the )?budget|fits (?:our|the|my) budget|competitive|good value|doable|"
+            r"(?:more|less) than (?:we|what we) (?:pay|expected|budgeted|wanted)|(?:is|sounds) (?:fine|fair|ok|okay|high)|"
+            r"make (?:that|it) work"),
+    _family("problem_cost",
+            r"cost (?:us|them|me|him|her|the \w+|our|a|an) (?:a |an |the |our |two |three |\w+ )?(?:account|client|customer|deal|"
+            r"contract|job|launch|renewal|shipment|shift|weekend|fortune|day|week|weeks|month|crop|lot|tenant|meeting|production)|"
+            r"costing us|cost you (?:in|when)|what (?:does|did|would|will) (?:a |an |the |that |one )?(?:\w+ ){0,4}cost "
+            r"(?:you|your|the|them|us)|"
+            r"lost|lose|losing|loss(?:es)?|revenue|downtime|outage|penalt(?:y|ies)|fined?|write[- ]?offs?|chargebacks?|"
+            r"overtime|churn|wasted?|spoil\w*|(?:the|a) (?:recall|breach|fraud case|strike|flood|fire|spill)", price=False),
+    _family("value_claim",
+            r"sav(?:e|es|ed|ing|ings)|lower(?:s)? (?:your|their|the)|reduc(?:e|es|ed|ing)|cut(?:s)? (?:your|their|the|costs|spend|about)|"
+            r"roi|return on investment|pays? for (?:itself|themselves)|payback|avoid|cost of doing nothing|gains? pay", price=False),
+    _family("market_price",
+            r"(?:fuel|gas|diesel|energy|electricity|power|commodity|steel|lumber|resin|pulp|material|grain|feed|fertili[sz]er|"
+            r"spot|market|interest|mortgage|house|home|property|share|stock|ticket|menu|room|egg|milk|food|labou?r|wage|"
+            r"reagent|drug|textbook|cattle|wholesale|rent|airfares?|hotel|data|roaming|oil|going) (?:prices?|rates?|costs?)|"
+            r"price[- ]sensitiv\w*|their (?:prices|pricing|rates)|our (?:own |menu |room |hourly |billing |mortgage |savings |part |"
+            r"subscription )(?:prices|pricing|rates)|wages?|tuition|signing bonus|"
+            r"(?:raise|raised|raising|increase|increased|cut|lowered|mark down|discount|reprice) (?:our|their|the) "
+            r"(?:prices|rates|rent|subscription|part prices|menu prices)|"
+            r"our (?:customers|clients|guests|shoppers|buyers|shippers|patients|members|parents|tenants|policyholders|distributors|"
+            r"retail customers)(?:'s|')? (?:pay|want|expect|push|compare|are|premiums|discount)|"
+            r"price war|we (?:sell|charge (?:our|tenants|customers|clients|parents|guests|patients)|bill (?:our|the) (?:clients|customers|"
+            r"shippers|sponsors)|discount (?:our|rooms|cruises)|mark down|give our|price match)|sells? (?:for|to)|"
+            r"average (?:ticket|basket|cheque|room rate|premium|salary|sale price|contract value)|the price we get|"
+            r"pays? us|(?:our|the) (?:bid|tender|product|device|drug|tours?|best seller)|landlord charges|lunch special",
+            price=False),
+    _family("jargon",
+            r"(?:quote|quoting|pricing|price|rate|billing|fee|fare|tariff|cost|invoice|promo) (?:engine|tool|module|field|fields|page|feed|list|"
+            r"book|rules?|table|sheet(?! you)|api|screen|workflow|logic|calculator|builder|file|code|codes|index|formula|object|"
+            r"plan(?! is)|labels?|tags?|confirmation|calculation|per test field|code field|overrides?)|"
+            r"quote[- ]to[- ]cash|cpq|(?:quotes?|quoting|price|prices|pricing) (?:policies|policy|loads?|jobs?|projects?|rooms|"
+            r"matters|risks?|each|every|bundles|customers|clients|sponsors|candidates|trips|hedges|grain)|dynamic pricing|"
+            r"repric\w+|rating engine|standard cost|re-?rate|"
+            r"(?:agents|brokers|reps|team|traders|estimators|underwriters|recruiters|chefs|dispatchers|partners|lenders|"
+            r"analysts|manager|co-?op|buyer) (?:quote|quotes|price|prices|cost|costs)|"
+            r"(?:flows?|syncs?|feeds?|pushes|pulls?|maps?) (?:to|into|from|back|straight|through|automatically)", price=False),
+    _family("own_customers",
+            r"(?:our|to|with|for) (?:own )?(?:clients|customers|guests|patients|tenants|members|students|shoppers|policyholders|"
+            r"parents|families|sponsors|shippers|travellers|passengers|diners|subscribers|buyers|distributors)|"
+            r"we (?:offer|give|sell) (?:clients|customers|guests|patients|tenants|members|shoppers|families)|"
+            r"our (?:partners|associates|lawyers|attorneys|staff|drivers|temps|nurses|engineers|consultants|analysts|reps) "
+            r"(?:bill|earn|charge|make|cost|get)", price=False),
+    _family("tier_name",
+            r"(?:basic|starter|standard|pro|professional|plus|premium|premier|enterprise|enter price|business|growth|advanced|"
+            r"essentials?|team|ultimate|platinum|gold|silver|bronze|elite|core|scale|boutique|validated|regulated|portfolio|"
+            r"district|litigation|fleet plus|multi store|dispatcher|industrial|green|chef's select|eco|managed service) "
+            r"(?:tier|plan|edition|package|level|bundle|version|range|service level|option|grade|tariff)|"
+            r"(?:the|which) (?:one|plan|tier|package|edition) (?:with|has)|what(?:'s| is| do we get)? (?:in|with) the \w+(?: \w+)? "
+            r"(?:plan|tier|edition|package)",
+            price=False),
+    _family("count_question",
+            r"how (?:many|long|often|far|big|soon|fast)|what size|what volume|what(?:'s| is) the (?:headcount|volume|size|"
+            r"timeline|lead time)|when (?:do|does|did|will|would|can)", price=False),
+    _family("word_sense",
+            r"in charge|free (?:of|to)|feel free|(?:error|hands|pet|carbon|cash|dust|plastic|gluten|animal|pesticide|asbestos|"
+            r"paper|risk|tax|duty|toll|stress) free|free up|frees up|at this rate|(?:error|response|open|pass|scrap|win|churn|"
+            r"click|answer|on time|heart|bounce|conversion|success|vacancy|occupancy|defect|return) rates?|quota|"
+            r"pay (?:people|staff|attention|bonuses|for gym|(?:our |the )?(?:drivers|temps|staff|workers|nurses|employees))|paid (?:on|every|within)|spend (?:a few|some|time|the (?:day|morning))|"
+            r"pays? off|get paid|pay rise|charge (?:his|her|their|the) (?:phone|battery|batteries)|charging|charge overnight|"
+            r"deal with|big deal|costs? (?:me|us) (?:sleep|time)", price=False),
 )
-_STRONG_CUES = re.compile(
-    r"\b(list price|price[sd]?|pricing|pricey|(?<!can )(?<!could )(?<!to )(?<!even )quot(?:e|es|ed|ing)(?! unquote)|"
-    r"(?<!over )(?<!under )(?<!on )budget(?:s|ed|ing)?"
-    r"|discount(?:s|ed)?|(?:licen[cs]e|licensing|subscription|setup|set up|annual|monthly|service|"
-    r"platform|implementation|onboarding|maintenance) fees?|"
-    r"(?<!detention )(?<!late )(?<!penalty )(?<!demurrage )(?<!responsibility )(?<!overdraft )(?<!filing )fees?|markup|mark up|rate card|"
-    r"(?:bill|rental|day|hourly|fixed|flat) rates?|contract value|total cost of ownership|"
-    r"(?:too |very |pretty )?expensive|cheaper|inexpensive|affordable|premiums?|"
-    r"per (?:seat|user|licen[cs]e)|how much (?:is|does|would|will|do|did|are) (?:it|this|that|you|they|"
-    r"the \w+)(?: \w+)? (?:cost|charge|run)|how much is (?:it|this|that)|"
-    r"what (?:does|would|will|do) (?:it|this|that|you|they) (?:cost|charge)(?! you when| us when)|"
-    r"at no (?:extra |additional )?(?:cost|charge)|percent off|% off|"
-    r"(?:what|how much) (?:are|do|would) you (?:pay|paying)|"
-    r"(?:than|what) (?:we|you|they) (?:pay|paid|are paying|currently pay|spend) (?:for|now|today|on|per|a)|"
-    r"(?:cost|price) of (?:the|your|our|a|this) (?:licen[cs]e|subscription|platform|software|system|"
-    r"service|product|solution|package|plan|tool|module|contract|renewal|implementation))\b"
-)
-_OFFERING_COST = re.compile(
-    r"\b(?:contract|licen[cs]e|subscription|plan|platform|software|tool|system|service|package|"
-    r"provider|vendor|renewal|implementation|upgrade|module|it|this|that) (?:cost|costs)"
-    r"(?! you when| us when)\b"
-)
-_PROBLEM_CONTEXT = re.compile(
-    r"\b(?:sav(?:e|es|ed|ing|ings)|lose|loses|losing|lost|loss|costing|wast(?:e|ed|ing)|worth|revenue|"
-    r"sales|turnover|earn(?:s|ed)?|making|generat(?:e|es|ed)|fines?|penalt(?:y|ies)|chargebacks?|"
-    r"overtime|cost (?:us|you|them|him|her)|costs (?:us|you|them)|reduce|reduc(?:es|ed|ing)|"
-    r"lower(?:s|ed)?|cut(?:s|ting)?|roi)\b"
-)
-_JUDGEMENTS = frozenset(
-    {"reasonable", "fair", "steep", "high", "too", "expensive", "cheap", "ok", "okay", "fine", "doable",
-     "within", "over", "under", "more", "less", "affordable", "workable", "acceptable", "lot", "bit", "be"}
-)
-_WEAK_CUES = re.compile(
-    r"\b(?:licen[cs]es?|subscriptions?|plan|tier|package|bundle|proposal|contract|renewal|"
-    r"membership|retainer|rental|lease|option|edition)\b"
-)
-_VALUE_ONLY = re.compile(
-    r"\b(?:lower|lowers|reduce|reduces|cut|cuts|save|saves|saving|avoid|eliminate)\b[\w' ]{0,40}"
-    r"\b(?:costs?|fees|spend|bills?)\b"
-)
-_PRICE_VERBS = frozenset(
-    {"is", "be", "at", "to", "runs", "run", "costs", "cost", "for", "around", "about", "roughly", "pay",
-     "paying", "charge", "charges", "only", "just", "of", "in", "it's", "that's", "that'd", "you'd",
-     "it'd", "under", "was", "were", "are"}
-)
-_AFTER_BARE_AMOUNT = frozenset(
-    {"for", "per", "a", "an", "each", "installed", "upfront", "total", "annually", "monthly", "flat",
-     "all", "in", "with", "if", "and", "on", "plus", "including", "up", "down", "before", "after"}
-)
+FAMILY_NAMES = tuple(f.name for f in PRICE_FAMILIES)
+AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_bare", "number_not_money")
+CONTEXT_FEATURES = ("after_price_question", "after_price_question_with_amount", "after_spend_question",
+                    "number_answering_other_question")
+FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES
+_CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+                          r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen)\b")
 
 
 @dataclass(frozen=True)
 class PriceHit:
-    """Why an utterance mentions price, and the amount when one was said."""
+    """A price mention: its kind, how sure the head is, the evidence, and the amount when said."""
 
-    cue: str
+    kind: str
+    confidence: float
+    cue: str | None
     amount: float | None = None
+    amount_high: float | None = None
     currency: str | None = None
     period: str | None = None
+    unit: str | None = None
+
+    @classmethod
+    def of(cls, kind: str, confidence: float, cue: str | None, amount: Amount | None) -> "PriceHit":
+        if amount is None:
+            return cls(kind, confidence, cue)
+        return cls(kind, confidence, cue, amount.value, amount.high, amount.currency, amount.period, amount.unit)
 
 
-def detect_price(text: str) -> PriceHit | None:
-    """The price mention in ``text``, or None. Deterministic, no model."""
+@dataclass(frozen=True)
+class PriceEvidence:
+    """What the head reads besides the embedding, kept for the explanation. ``opens_with_number``:
+    a number among the first three words ("about forty, and each one...")."""
+
+    lexical: np.ndarray
+    cues: dict[str, str]
+    amount: Amount | None
+    opens_with_number: bool = False
+
+
+def evidence(text: str) -> PriceEvidence:
+    """Cue families, amounts and question form of one text (context features left at zero)."""
     norm = normalize(text)
-    toks = split_tokens(norm)
-    numbers = find_numbers(toks)
-    money = [m for m in (_as_money(toks, n) for n in numbers) if m is not None]
-    cue_match = _STRONG_CUES.search(norm) or _OFFERING_COST.search(norm)
-    if cue_match and _VALUE_ONLY.search(norm) and not money and "pric" not in cue_match.group(0):
-        cue_match = None
-    if money:
-        number, currency = money[0]
-        return PriceHit(
-            cue=" ".join(toks[number.start : _end_of_unit(toks, number)]),
-            amount=_amount(toks, number),
-            currency=currency,
-            period=_period(toks, number),
-        )
-    bare = _bare_amount(toks, numbers)
-    if cue_match is None and bare is not None:
-        cue_match = _WEAK_CUES.search(norm)
-    if cue_match is None:
-        judged = _judged_amount(toks, numbers)
-        if judged is None:
+    cues = {f.name: m.group(0) for f in PRICE_FAMILIES if (m := f.pattern.search(norm)) is not None}
+    amounts = find_amounts(text)
+    evidences = {a.evidence for a in amounts}
+    has_number = bool(_DIGIT.search(norm) or _NUMBER_WORD.search(norm))
+    values = [1.0 if name in cues else 0.0 for name in FAMILY_NAMES]
+    values += [1.0 if e in evidences else 0.0 for e in ("currency", "rate", "scaled", "bare")]
+    values += [1.0 if has_number and not amounts else 0.0]
+    values += [1.0 if is_question(text) else 0.0, 1.0 if len(tokens(text)) <= 6 else 0.0]
+    values += [0.0] * len(CONTEXT_FEATURES)
+    opening = " ".join(norm.split()[:3])
+    opens = bool(_DIGIT.search(opening) or _NUMBER_WORD.search(opening))
+    return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens)
+
+
+def with_context(found: PriceEvidence, asked: float, other_question: bool, spend: bool = False) -> np.ndarray:
+    """The lexical row of an utterance said right after the other party's question: a price
+    question of probability ``asked`` (``spend``: about what the buyer pays today), or
+    (``other_question``) a question about something else, which an answer opening with a number
+    ("about forty, ...") answers with a count, not a price."""
+    out = found.lexical.copy()
+    number = max(out[FEATURE_NAMES.index(f)] for f in AMOUNT_FEATURES[:4])
+    out[FEATURE_NAMES.index("after_price_question")] = asked
+    out[FEATURE_NAMES.index("after_price_question_with_amount")] = asked * number
+    out[FEATURE_NAMES.index("after_spend_question")] = asked if spend else 0.0
+    out[FEATURE_NAMES.index("number_answering_other_question")] = float(other_question and found.opens_with_number)
+    return out
+
+
+def feature_matrix(encoder: SentenceEncoder, texts: Sequence[str], lexical: np.ndarray) -> np.ndarray:
+    """Embedding plus weighted lexical features, the head's input (training and inference)."""
+    embedded = encoder.encode([normalize(t) for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
+    return np.hstack([embedded, LEXICAL_WEIGHT * lexical]).astype(np.float32)
+
+
+class PriceDetector:
+    """Load once per process (``load_price_detector``), then ``detect`` texts or ``detect_turns`` a call."""
+
+    def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
+        if not head_path.is_file():
+            raise AnalysisError(f"{head_path}: price head missing; run python -m analysis.train_price")
+        head = np.load(head_path, allow_pickle=False)
+        if tuple(str(x) for x in head["feature_names"]) != FEATURE_NAMES or tuple(str(x) for x in head["classes"]) != CLASSES:
+            raise AnalysisError(f"{head_path}: trained on other features; retrain with python -m analysis.train_price")
+        self.weights = head["weights"].astype(np.float32)
+        self.bias = head["bias"].astype(np.float32)
+        self.threshold = float(head["threshold"])
+        self.encoder = encoder or load_encoder()
+
+    def detect(self, texts: Sequence[str]) -> list[PriceHit | None]:
+        """Each text on its own (no conversation around it)."""
+        return self.detect_turns(texts, speakers=None)
+
+    def detect_turns(self, texts: Sequence[str], speakers: Sequence[str] | None) -> list[PriceHit | None]:
+        """The utterances of one call in time order; with ``speakers``, an utterance right after
+        the other party's price question reads that question as context."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return []
+        found = [evidence(t) for t in texts]
+        lexical = np.stack([e.lexical for e in found])
+        embedded = feature_matrix(self.encoder, texts, lexical)
+        probs = self.probabilities(embedded)
+        if speakers is not None:
+            asked = probs[:, CLASSES.index("ask")] * (probs[:, 0] < self.threshold)
+            other = [is_question(t) and p[0] >= self.threshold for t, p in zip(texts, probs)]
+            contextual = {}
+            for i in range(len(texts)):
+                j = _other_party_before(i, speakers)
+                if j is not None and (asked[j] > 0 or other[j]):
+                    contextual[i] = with_context(found[i], float(asked[j]), other[j], "current_spend" in found[j].cues)
+            if contextual:
+                rows = list(contextual)
+                embedded[rows, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.stack([contextual[i] for i in rows])
+                probs[rows] = self.probabilities(embedded[rows])
+        return [self._hit(p, e) for p, e in zip(probs, found)]
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = features @ self.weights.T + self.bias
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def _hit(self, p: np.ndarray, found: PriceEvidence) -> PriceHit | None:
+        if p[0] >= self.threshold:
             return None
-        return PriceHit(cue=" ".join(toks[judged.start : judged.end + 2]), amount=judged.value)
-    return PriceHit(
-        cue=cue_match.group(0),
-        amount=_amount(toks, bare) if bare else None,
-        currency=None,
-        period=_period(toks, bare) if bare else None,
-    )
+        kind = PRICE_KINDS[int(np.argmax(p[1:]))]
+        cue = found.amount.text if found.amount is not None and found.amount.evidence != "bare" else None
+        cue = cue or next((found.cues[name] for name in _CUE_ORDER if name in found.cues), None)
+        return PriceHit.of(kind, round(float(1.0 - p[0]), 4), cue, found.amount)
 
 
-def _as_money(toks: list[str], n: Number) -> tuple[Number, str | None] | None:
-    """(number, currency) when ``n`` is an amount of money tied to what is being bought."""
-    after = toks[n.end] if n.end < len(toks) else ""
-    if after in {"%", "percent", "per"} and toks[n.end : n.end + 2] == ["per", "cent"]:
-        return None
-    if after in {"%", "percent", "times", "x"} or _in_problem_context(toks, n):
-        return None
-    if n.symbol:
-        return n, CURRENCY_SYMBOLS[n.symbol]
-    if after in CURRENCY_WORDS:
-        if after in {"dollar", "pound", "euro"} and n.end + 1 < len(toks) and not _priced_per_unit(toks, n.end + 1):
-            return None
-        return n, CURRENCY_WORDS[after]
-    if n.scaled and toks[n.end - 1] in {"k", "grand"} or re.search(r"\d(k|m|bn)$", toks[n.start]):
-        counted = after.isalpha() and after not in _AFTER_BARE_AMOUNT and after not in PERIOD_WORDS and after not in _PRICE_VERBS
-        return None if counted else (n, None)
-    if _priced_per_unit(toks, n.end) and n.value >= 1:
-        return n, None
+def _other_party_before(i: int, speakers: Sequence[str]) -> int | None:
+    """The other party's utterance just before ``i`` (at most ``CONTEXT_LOOKBACK`` back)."""
+    for j in range(i - 1, max(-1, i - 1 - CONTEXT_LOOKBACK), -1):
+        if speakers[j] != speakers[i]:
+            return j
     return None
 
 
-def _in_problem_context(toks: list[str], n: Number) -> bool:
-    window = " ".join(toks[max(0, n.start - 6) : n.start])
-    return bool(_PROBLEM_CONTEXT.search(window))
-
-
-def _priced_per_unit(toks: list[str], i: int) -> bool:
-    """"... a seat", "per truck per month", "each month", "annually" right after a number."""
-    if i < len(toks) and toks[i] in {"annually", "monthly", "yearly", "upfront"}:
-        return True
-    if i + 1 < len(toks) and toks[i] in {"a", "an", "per", "each", "every"}:
-        return toks[i + 1] in PRICED_UNITS or toks[i + 1] in PERIOD_WORDS
-    return False
-
-
-def _judged_amount(toks: list[str], numbers: list[Number]) -> Number | None:
-    """A round sum weighed as a price: "fifty thousand is reasonable", "20k sounds steep"."""
-    for n in numbers:
-        if not (n.scaled or n.value >= 1000) or _in_problem_context(toks, n):
-            continue
-        after = toks[n.end : n.end + 3]
-        if after and after[0] in {"is", "sounds", "seems", "feels", "would", "works", "was"} and any(
-            t in _JUDGEMENTS for t in after[1:]
-        ):
-            return n
-    return None
-
-
-def _bare_amount(toks: list[str], numbers: list[Number]) -> Number | None:
-    """With a pricing word present, the number that is the amount ("...at a hundred and twenty thousand")."""
-    for n in numbers:
-        after = toks[n.end] if n.end < len(toks) else ""
-        before = toks[n.start - 1] if n.start > 0 else ""
-        if after in {"%", "percent", "times", "x", "point"} or _in_problem_context(toks, n):
-            continue
-        if before in _PRICE_VERBS and (not after or after in _AFTER_BARE_AMOUNT or after in PERIOD_WORDS):
-            if n.value >= 10 or n.scaled:
-                return n
-    return None
-
-
-def _amount(toks: list[str], n: Number) -> float:
-    """The amount in currency units: "sixty two cents" = 0.62, "two pounds fifty" = 2.5."""
-    after = toks[n.end] if n.end < len(toks) else ""
-    if after in {"cents", "cent"}:
-        return round(n.value / 100.0, 6)
-    if after in CURRENCY_WORDS:
-        change = find_numbers(toks[n.end + 1 : n.end + 3])
-        if change and change[0].start == 0 and change[0].value < 100 and not change[0].scaled:
-            return round(n.value + change[0].value / 100.0, 2)
-    return n.value
-
-
-def _period(toks: list[str], n: Number | None) -> str | None:
-    """The billing period named after the amount (or anywhere, e.g. "annual licence is ...")."""
-    start = n.end if n else 0
-    for tok in toks[start:]:
-        if tok in PERIOD_WORDS:
-            return PERIOD_WORDS[tok]
-    for tok in toks[:start]:
-        if tok in PERIOD_WORDS and tok in {"annual", "monthly", "yearly", "weekly"}:
-            return PERIOD_WORDS[tok]
-    return None
-
-
-def _end_of_unit(toks: list[str], n: Number) -> int:
-    end = n.end
-    if end < len(toks) and toks[end] in CURRENCY_WORDS:
-        end += 1
-    while end + 1 < len(toks) and toks[end] in {"a", "an", "per", "each"} and (
-        toks[end + 1] in PRICED_UNITS or toks[end + 1] in PERIOD_WORDS
-    ):
-        end += 2
-    return end
+@lru_cache(maxsize=1)
+def load_price_detector() -> PriceDetector:
+    """The process-wide price detector (encoder and head loaded once)."""
+    return PriceDetector()

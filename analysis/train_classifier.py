@@ -17,6 +17,7 @@ from analysis.classifier import HEAD_PATH, TurnClassifier, extract_features
 from analysis.cues import FEATURE_NAMES
 from analysis.embedding import load_encoder
 from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
+from analysis.price import load_price_detector
 from analysis.types import LABELS
 
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -41,7 +42,7 @@ def main() -> None:
     texts = [r.text for r in train] + [asr_style(r.text) for r in train]
     labels = np.array([LABELS.index(r.label) for r in train] * 2)
     groups = np.array([r.industry for r in train] * 2)
-    x = extract_features(encoder, texts).matrix
+    x = extract_features(encoder, texts, load_price_detector().detect(texts)).matrix
 
     best_c, best_f1 = C_GRID[0], -1.0
     for c in C_GRID:

@@ -53,17 +53,25 @@ class LabelledUtterance:
 
 @dataclass(frozen=True)
 class PriceMention:
-    """One utterance that talks about what the buyer would pay (SPEC section 5)."""
+    """One utterance that talks about what the buyer would pay.
+
+    ``kind``: ask, quote, discount or current_spend (``analysis.price.PRICE_KINDS``). ``amount``
+    (the low end of a range, ``amount_high`` its top), ``currency`` (ISO 4217), ``period``
+    (``analysis.amounts.PERIODS``) and ``unit`` (seat, user, truck...) when said.
+    """
 
     utterance_idx: int
     start: float
     speaker: str
     role: str | None
     text: str
-    cue: str
+    cue: str | None
+    kind: str
     amount: float | None = None
+    amount_high: float | None = None
     currency: str | None = None
     period: str | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class CallMetrics:
     price_mentions: int
     price_before_discovery: bool | None
     seller_wpm: float | None
+    first_price_kind: str | None
 
     @classmethod
     def columns(cls) -> list[str]:

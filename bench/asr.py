@@ -30,7 +30,7 @@ def bare_faster_whisper(path: Path, options: AsrOptions):
     device, compute_type = resolve_device(options.device, options.compute_type)
     model = WhisperModel(resolve_model(options.model), device=device, compute_type=compute_type)
     runner = BatchedInferencePipeline(model) if options.batch_size > 1 else model
-    extra = {"batch_size": options.batch_size} if options.batch_size > 1 else {}
+    extra = {"batch_size": options.batch_size, "without_timestamps": False} if options.batch_size > 1 else {}
 
     def run():
         segments, _ = runner.transcribe(

@@ -1,12 +1,18 @@
-"""Turn-classifier benchmark: utterances per second on N CPU threads, and label quality.
+"""Turn-classifier and price-detector benchmark: utterances per second on N CPU threads, and quality.
 
     python bench/classify.py [--threads 2] [--n 1000]
 
 Throughput counts everything a fresh process pays: importing the package and torch, loading the
-encoder and head, then classifying ``--n`` utterances (the labelled set, cycled) in one batch.
-``--baseline`` times sentence-transformers on the same texts in the same process, so the ratio
-holds on a busy machine where absolute numbers do not. Quality: accuracy and macro-F1 on the held-out split (industries unseen in training), as written
-and in ASR style (lowercase, no punctuation), and on the foreign-style sets.
+encoder and both heads, then labelling ``--n`` utterances (the labelled set, cycled) in one batch:
+price detection (with each utterance read after the one before, as in a call) and turn labels,
+the way ``analyze_call`` runs them. "Warm" repeats that on ``--n`` other texts, with everything
+loaded. The baseline in the same run is the sentence encoder alone on a third set of ``--n``
+texts: the share of the time that is not encoding is the heads' and cues' cost. ``--baseline``
+also times sentence-transformers on the same texts, so the ratio holds on a busy machine where
+absolute numbers do not. Quality: turn labels (accuracy and macro-F1) on the held-out split
+(industries unseen in training), as written and in ASR style, and on the foreign-style sets;
+price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the set
+written after training.
 """
 from __future__ import annotations
 
@@ -36,18 +42,29 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     from analysis.classifier import load_classifier
-    from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
+    from analysis.labelled_data import FOREIGN_SETS, PRICE_FRESH_PATH, detect_rows, load_labelled, load_price_rows, score, score_price
+    from analysis.price import load_price_detector
     from analysis.train_classifier import asr_style
 
     classifier = load_classifier()
+    detector = load_price_detector()
     t_loaded = time.perf_counter()
     rows = load_labelled()
-    # Distinct texts (repeats would hit the encoder's de-duplication and flatter the number).
-    texts = [rows[i % len(rows)].text + ("" if i < len(rows) else f" ({i // len(rows)})") for i in range(args.n)]
-    classifier.classify(texts)
+
+    def distinct(tag: str) -> list[str]:
+        # Repeats would hit the encoder's memory of texts and flatter the number.
+        return [f"{rows[i % len(rows)].text} ({tag}{i // len(rows)})" for i in range(args.n)]
+
+    def label(texts: list[str]) -> None:
+        speakers = ["seller" if i % 2 else "buyer" for i in range(len(texts))]
+        classifier.classify(texts, prices=detector.detect_turns(texts, speakers))
+
+    label(distinct("a"))
     t_done, c_done = time.perf_counter(), time.process_time()
-    classifier.classify(texts)
+    label(distinct("b"))
     t_warm = time.perf_counter()
+    classifier.encoder.encode(distinct("c"))
+    t_encode = time.perf_counter()
 
     report = {
         "threads": args.threads,
@@ -56,6 +73,8 @@ def main() -> None:
         "classify_s": round(t_done - t_loaded, 3),
         "utterances_per_s_with_load": round(args.n / (t_done - t0), 1),
         "utterances_per_s_warm": round(args.n / (t_warm - t_done), 1),
+        "baseline_encoder_only_per_s": round(args.n / (t_encode - t_warm), 1),
+        "heads_and_cues_share_of_warm_time": round(1 - (t_encode - t_warm) / (t_warm - t_done), 3),
         # CPU seconds spread over the threads: the wall time an otherwise idle machine would show.
         "utterances_per_s_with_load_cpu_bound": round(args.n / ((c_done - c0) / args.threads), 1),
         "load_average_1m": round(os.getloadavg()[0], 2),
@@ -68,6 +87,13 @@ def main() -> None:
             predicted = [t.label for t in classifier.classify([transform(r.text) for r in labelled])]
             s = score([r.label for r in labelled], predicted)
             report[f"{name}{style}"] = {"n": s.n, "accuracy": round(s.accuracy, 3), "macro_f1": round(s.macro_f1, 3)}
+    price_sets = {"price_heldout": load_price_rows(split="heldout")}
+    if PRICE_FRESH_PATH.exists():
+        price_sets["price_after_training"] = load_price_rows(PRICE_FRESH_PATH)
+    for name, labelled in price_sets.items():
+        p = score_price(labelled, detect_rows(detector, labelled))
+        report[name] = {"n": p.n, "f1": round(p.f1, 3), "precision": round(p.precision, 3), "recall": round(p.recall, 3),
+                        "kind_f1": {k: round(v, 3) for k, v in p.kind_f1.items()}, "amounts_right": list(p.amounts)}
     print(json.dumps(report, indent=2))
 
 

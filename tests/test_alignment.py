@@ -1,6 +1,8 @@
 """Word-to-speaker alignment and utterance building: no word dropped, splits at speaker changes."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from transcription.alignment import DEFAULT_SPEAKER, assign_speakers, build_utterances
 from transcription.types import SpeakerTurn, Word
 
@@ -9,7 +11,8 @@ TURNS = [SpeakerTurn(0.0, 2.0, A), SpeakerTurn(2.5, 5.0, B), SpeakerTurn(6.0, 8.
 
 
 def w(start, end, text, speaker=None):
-    return Word(start, end, text, 0.9, speaker)
+    """A word token as Whisper spaces it: a leading space unless it continues the previous word."""
+    return Word(start, end, text if text[0] in ",'-" else " " + text, 0.9, speaker)
 
 
 def test_each_word_gets_the_turn_it_overlaps_most():
@@ -67,3 +70,21 @@ def test_pauses_split_utterances_only_at_sentence_ends_unless_long():
 
 def test_no_words_no_utterances():
     assert build_utterances([]) == []
+
+
+def test_utterance_text_is_spaced_as_whisper_spaced_the_tokens():
+    # faster-whisper emits "$30" and ",000" as two tokens; only the first carries a space.
+    words = [w(15.7, 15.9, "It's"), w(15.9, 16.5, "$30"), w(16.5, 16.5, ",000"), w(16.5, 16.9, "a"),
+             w(16.9, 17.2, "year."), w(17.2, 17.6, "Twenty"), w(17.6, 18.0, "-year"), w(18.0, 18.3, "terms.")]
+    [utterance] = build_utterances(assign_speakers(words, [SpeakerTurn(15.0, 18.5, A)]))
+    assert utterance.text == "It's $30,000 a year. Twenty-year terms."
+    assert utterance.words == tuple(replace(x, speaker=A) for x in words)
+
+
+def test_the_rest_of_a_word_stays_with_its_speaker_and_utterance():
+    # ",000" has no duration and sits on the turn change; it still belongs to "$30".
+    words = [w(1.0, 1.4, "$30", A), w(2.09, 2.09, ",000."), w(2.4, 2.8, "Okay.")]
+    turns = [SpeakerTurn(0.0, 2.0, A), SpeakerTurn(2.1, 3.0, B)]
+    out = assign_speakers(words, turns)
+    assert [x.speaker for x in out] == [A, A, B]
+    assert [(u.speaker, u.text) for u in build_utterances(out)] == [(A, "$30,000."), (B, "Okay.")]

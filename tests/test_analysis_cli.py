@@ -19,14 +19,20 @@ def run(argv, capsys, monkeypatch, stdin=None):
     return exc.value.code, out, err
 
 
+PRICE_FIELDS = {"price_kind", "price_amount", "price_amount_high", "price_currency", "price_period", "price_unit"}
+
+
 @pytest.mark.slow
 def test_classify_arguments(capsys, monkeypatch):
-    code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's 25k a year."], capsys, monkeypatch)
+    code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's $30,000 a year."], capsys, monkeypatch)
     assert code == 0
     first, second = (json.loads(line) for line in out.splitlines())
-    assert set(first) == {"text", "label", "confidence", "cues", "price_mention", "is_question"}
+    assert set(first) == {"text", "label", "confidence", "cues", "price_mention", "is_question"} | PRICE_FIELDS
     assert first["label"] == "product_push" and first["is_question"] is True
+    assert not first["price_mention"] and all(first[f] is None for f in PRICE_FIELDS)
     assert second["price_mention"] is True
+    assert (second["price_kind"], second["price_amount"], second["price_currency"], second["price_period"]) == (
+        "quote", 30000.0, "USD", "year")
 
 
 @pytest.mark.slow

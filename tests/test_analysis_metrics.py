@@ -1,4 +1,6 @@
 """SPEC section 6 metrics on hand-computed calls, and their edge cases."""
+from dataclasses import replace
+
 import pytest
 
 from analysis.metrics import compute_metrics, union_length
@@ -17,7 +19,8 @@ def utt(idx, speaker, start, end, *, role=None, label=None, question=False, n_wo
 
 
 def mention(u: LabelledUtterance) -> PriceMention:
-    return PriceMention(utterance_idx=u.idx, start=u.start, speaker=u.speaker, role=u.role, text=u.text, cue="price")
+    return PriceMention(utterance_idx=u.idx, start=u.start, speaker=u.speaker, role=u.role, text=u.text, cue="price",
+                        kind="ask" if u.is_question else "quote")
 
 
 # Seller S and buyer B; u2 overlaps u1 (starts 0.5 s before the buyer stops), u5 is a 0.5 s
@@ -147,11 +150,27 @@ def test_overlapping_utterances_count_once_in_speech_and_zero_patience():
 
 
 def test_seller_wpm_prefers_word_timestamps():
-    words = tuple(Word(i, i + 0.5, "w") for i in range(30))
+    words = tuple(Word(i, i + 0.5, " w") for i in range(30))
     call = [utt(0, "S", 0.0, 30.0, label="other", n_words=3, words=words)]
     assert compute_metrics(call, [], duration_s=30.0).seller_wpm == pytest.approx(60.0)
+
+
+def test_seller_wpm_counts_a_word_split_into_tokens_once():
+    # " $30" + ",000" is one word said, two recogniser tokens.
+    words = tuple(Word(i, i + 0.5, ",000" if i % 2 else " $30") for i in range(30))
+    call = [utt(0, "S", 0.0, 30.0, label="other", n_words=3, words=words)]
+    assert compute_metrics(call, [], duration_s=30.0).seller_wpm == pytest.approx(30.0)
 
 
 def test_union_length():
     assert union_length([(0, 2), (1, 3), (5, 6), (6, 7), (4, 4)]) == pytest.approx(5.0)
     assert union_length([]) == 0.0
+
+
+def test_first_price_kind_is_the_kind_of_the_earliest_mention_of_any_kind():
+    call = [utt(0, "S", 0.0, 5.0, label="product_push", price=True), utt(1, "B", 6.0, 8.0, question=True, price=True)]
+    later_ask = replace(mention(call[1]), kind="ask")
+    earlier_discount = replace(mention(call[0]), kind="discount")
+    m = compute_metrics(call, [later_ask, earlier_discount], duration_s=10.0)
+    assert (m.first_price_s, m.first_price_kind, m.first_price_by) == (0.0, "discount", SELLER)
+    assert compute_metrics(call, [], duration_s=10.0).first_price_kind is None

@@ -125,3 +125,16 @@ def test_sliced_transcription_keeps_absolute_times(pyannote_sample):
     assert all(a.start <= b.start for a, b in zip(sliced, sliced[1:]))
     hellos = [w.start for w in sliced if w.text.lower().startswith("hello")]
     assert any(abs(t - 30 * k - hellos[0]) < 1.0 for t in hellos for k in (2, 3, 4))
+
+
+def test_speech_without_words_is_found_for_a_second_pass():
+    from transcription.asr import unheard_speech
+    from transcription.types import Segment, Word
+
+    audio = load_audio("examples/archive/2026-W47/2026-11-16_brightlane.ogg").mono()
+    regions = unheard_speech(audio, [], min_silence_ms=500)
+    assert len(regions) >= 10 and all(end > start for start, end in regions)
+    # Words in every region but one: only that one is left to decode again.
+    kept = [Segment(s, e, "x", (Word(s, e, " x"),)) for s, e in regions if not s <= 74.0 <= e]
+    left = unheard_speech(audio, kept, min_silence_ms=500)
+    assert len(left) == 1 and left[0][0] <= 74.0 <= left[0][1] and left[0] in regions

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from analysis import detect_price
+from analysis.amounts import best_amount, find_amounts
 from transcription.pipeline import SpeakerTranscript
 from transcription.redaction import redact_transcript, redact_utterances
 from transcription.types import Utterance, Word
@@ -130,8 +130,8 @@ def test_prices_still_detected_after_redaction_in_a_call_with_a_card():
     text = redacted_text(PAYMENT, "The card number is 4532 0151 1283 0366.",
                          ("SPEAKER_00", "Great, that's $30,000 a year for fifty seats, starting March 3rd 2026."))
     assert "[CARD]" in text and "$30,000 a year for fifty seats, starting March 3rd 2026" in text
-    price = detect_price(text.split(" | ")[-1])
-    assert price is not None and price.amount == 30000 and price.period == "year"
+    price = best_amount(find_amounts(text.split(" | ")[-1]))
+    assert price is not None and price.value == 30000 and price.period == "year"
 
 
 def test_words_become_placeholders_with_their_own_times():

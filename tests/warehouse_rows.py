@@ -1,6 +1,7 @@
 """Hand-built warehouse rows for the warehouse tests: records, analyses and words of fake calls."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def metrics(**overrides) -> CallMetrics:
         longest_seller_monologue_s=20.0, longest_buyer_story_s=15.0, interactivity=3.0, patience_s=0.8,
         first_discovery_s=10.0, first_product_push_s=40.0, pitch_before_discovery=False,
         first_price_s=60.0, first_price_frac=0.5, first_price_by="seller", price_mentions=1,
-        price_before_discovery=False, seller_wpm=150.0,
+        first_price_kind="quote", price_before_discovery=False, seller_wpm=150.0,
     )
     fields.update(overrides)
     return CallMetrics(**fields)
@@ -83,8 +84,8 @@ def analysis(n_utterances: int = len(SCRIPT), **metric_overrides) -> CallAnalysi
         ))
         if price:
             mentions.append(PriceMention(utterance_idx=i, start=start, speaker=speaker, role=role,
-                                         text=text, cue="dollars a seat", amount=60.0, currency="USD",
-                                         period="month"))
+                                         text=text, cue="sixty dollars", kind="quote", amount=60.0, currency="USD",
+                                         period="month", unit="seat"))
     return CallAnalysis(
         utterances=tuple(utterances),
         roles=RoleAssignment({"spk_seller": "seller", "spk_buyer": "buyer"}, "questions", 0.9),
@@ -122,10 +123,7 @@ def sample_warehouse(path) -> "Warehouse":
         if price_s is not None:
             mention = call.price_mentions[0]
             call = CallAnalysis(call.utterances, call.roles,
-                                (PriceMention(mention.utterance_idx, price_s, mention.speaker, price_by,
-                                              mention.text, mention.cue, mention.amount, mention.currency,
-                                              mention.period),),
-                                call.metrics)
+                                (replace(mention, start=price_s, role=price_by),), call.metrics)
         wh.write_call(record(call_id, seller_id=seller_id, seller_name=seller_name, recorded_at=day,
                              outcome=outcome), call, words_of(call))
     wh.write_call(failed_record("z9"), None, [])

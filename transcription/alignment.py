@@ -9,7 +9,7 @@ import bisect
 from dataclasses import replace
 from itertools import accumulate
 
-from transcription.types import SpeakerTurn, Utterance, Word
+from transcription.types import SpeakerTurn, Utterance, Word, words_text
 
 __all__ = ["DEFAULT_SPEAKER", "assign_speakers", "build_utterances"]
 
@@ -24,7 +24,8 @@ def assign_speakers(words: list[Word], turns: list[SpeakerTurn] | tuple[SpeakerT
 
     A word in a gap between turns goes to the nearest turn; no word is dropped and the order is
     kept. Zero-length words (Whisper gives some numbers and currency amounts no duration) are
-    placed by their time point. Without any turn every word gets :data:`DEFAULT_SPEAKER`.
+    placed by their time point; a token that continues a word takes its speaker. Without any
+    turn every word gets :data:`DEFAULT_SPEAKER`.
     Runs in O((words + turns) log turns).
     """
     if not turns:
@@ -32,7 +33,12 @@ def assign_speakers(words: list[Word], turns: list[SpeakerTurn] | tuple[SpeakerT
     ordered = sorted(turns, key=lambda t: (t.start, t.end))
     starts = [t.start for t in ordered]
     running_end = list(accumulate((t.end for t in ordered), max))
-    return [replace(w, speaker=_speaker_for(w, ordered, starts, running_end)) for w in words]
+    out: list[Word] = []
+    for w in words:
+        # The rest of a word (",000" after "$30") belongs to whoever said its first token.
+        speaker = out[-1].speaker if out and w.continues_word else _speaker_for(w, ordered, starts, running_end)
+        out.append(replace(w, speaker=speaker))
+    return out
 
 
 def _speaker_for(word: Word, turns: list[SpeakerTurn], starts: list[float], running_end: list[float]) -> str:
@@ -78,6 +84,8 @@ def build_utterances(words: list[Word], max_pause_s: float = 1.0) -> list[Uttera
 def _starts_new(prev: Word, word: Word, max_pause_s: float) -> bool:
     if word.speaker != prev.speaker:
         return True
+    if word.continues_word:
+        return False
     pause = word.start - prev.end
     if prev.text.strip().endswith(_SENTENCE_END):
         return pause >= max_pause_s
@@ -85,11 +93,10 @@ def _starts_new(prev: Word, word: Word, max_pause_s: float) -> bool:
 
 
 def _utterance(words: list[Word]) -> Utterance:
-    text = " ".join(t for t in (w.text.strip() for w in words) if t)
     return Utterance(
         speaker=words[0].speaker or DEFAULT_SPEAKER,
         start=words[0].start,
         end=max(w.end for w in words),
-        text=text,
+        text=words_text(words),
         words=tuple(words),
     )

@@ -1,6 +1,7 @@
 """Speech recognition with faster-whisper: one model per process, word timestamps on."""
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from transcription.types import Segment, Transcript, Word
 logger = logging.getLogger(__name__)
 
 BUNDLED_MODEL = "bundled:tiny.en"
+MIN_UNHEARD_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,37 @@ class SpeechRecognizer:
             vad_parameters={"min_silence_duration_ms": opts.vad_min_silence_ms},
             condition_on_previous_text=False,
         )
-        if self._batched is not None:
-            segments, info = self._batched.transcribe(
-                samples, batch_size=opts.batch_size, **common
-            )
-        else:
+        if self._batched is None:
             segments, info = self._model.transcribe(samples, **common)
-        return [_segment(s) for s in segments], info.language
+            return [_segment(s) for s in segments], info.language
+        # Timestamp tokens let the decoder go on after a sentence end: without them a batched
+        # chunk is one sequence that small models end early (faster-whisper issue #1179).
+        segments, info = self._batched.transcribe(samples, batch_size=opts.batch_size, without_timestamps=False, **common)
+        found = [_segment(s) for s in segments]
+        # A batched chunk has no second pass, so speech after its last timestamp is lost
+        # (whole turns, prices included); decode what no word covers sequentially.
+        unheard = unheard_speech(samples, found, opts.vad_min_silence_ms)
+        if unheard:
+            logger.debug("re-decoding %d speech regions the batched pass left without words", len(unheard))
+            clips = [t for region in unheard for t in region]
+            extra, _ = self._model.transcribe(samples, **(common | {"vad_filter": False, "clip_timestamps": clips}))
+            found = sorted(found + [_segment(s) for s in extra], key=lambda seg: seg.start)
+        return found, info.language
+
+
+def unheard_speech(samples: np.ndarray, segments: list[Segment], min_silence_ms: int) -> list[tuple[float, float]]:
+    """Speech regions (Silero VAD, seconds) of at least ``MIN_UNHEARD_S`` in which no recognised word lies."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    regions = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=min_silence_ms))
+    centres = sorted(0.5 * (w.start + w.end) for seg in segments for w in seg.words)
+    unheard = []
+    for region in regions:
+        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
+        first = bisect.bisect_left(centres, start)
+        if end - start >= MIN_UNHEARD_S and (first == len(centres) or centres[first] > end):
+            unheard.append((round(start, 3), round(end, 3)))
+    return unheard
 
 
 def slice_bounds(samples: np.ndarray, slice_s: float) -> list[tuple[int, int]]:
@@ -161,7 +187,7 @@ def _segment(seg) -> Segment:
         Word(
             start=round(float(w.start), 3),
             end=round(float(max(w.end, w.start)), 3),
-            text=w.word.strip(),
+            text=w.word,
             probability=round(float(w.probability), 4),
         )
         for w in (seg.words or ())

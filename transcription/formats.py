@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from transcription.types import whole_words
+
 if TYPE_CHECKING:
     from transcription.pipeline import SpeakerTranscript
 
@@ -27,20 +29,21 @@ def to_text(transcript: "SpeakerTranscript") -> str:
 
 def to_json(transcript: "SpeakerTranscript") -> str:
     """WhisperX's output shape: ``segments`` (one per utterance) with ``words`` and ``speaker``,
-    plus ``word_segments`` and ``language``; call-level fields ride along."""
+    plus ``word_segments`` and ``language``; call-level fields ride along. As in WhisperX, a word
+    is whitespace-separated ("$30,000"), however many recogniser tokens made it."""
     segments = [
         {
             "start": round(u.start, 3),
             "end": round(u.end, 3),
             "text": u.text,
             "speaker": u.speaker,
-            "words": [_word(w) for w in u.words],
+            "words": [_word(w) for w in whole_words(u.words)],
         }
         for u in transcript.utterances
     ]
     doc = {
         "segments": segments,
-        "word_segments": [_word(w) for w in transcript.words],
+        "word_segments": [_word(w) for w in whole_words(transcript.words)],
         "language": transcript.language,
         "duration": round(transcript.duration, 3),
         "channels": transcript.channels,

@@ -5,12 +5,18 @@ dataclasses that serialize to JSON-ready dicts and back.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class Word:
-    """One recognised word. Times are seconds from the start of the recording."""
+    """One recognised word token. Times are seconds from the start of the recording.
+
+    ``text`` is spaced the way Whisper spaces its tokens: a token that starts a new word carries
+    its leading space (" thirty"), one that continues the previous word has none (",000" after
+    " $30"). Concatenating tokens (``words_text``) gives the text as said.
+    """
 
     start: float
     end: float
@@ -18,18 +24,45 @@ class Word:
     probability: float = 1.0
     speaker: str | None = None
 
+    @property
+    def continues_word(self) -> bool:
+        """This token is the rest of the previous word (",000", "'s", "-based")."""
+        return bool(self.text) and not self.text[0].isspace()
+
     def serialize(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Word":
+        """Our ``text`` tokens as they are; WhisperX's ``word`` is a whole word, so it gets its space."""
+        text = str(d["text"]) if "text" in d else " " + str(d.get("word", "")).strip()
         return cls(
             start=float(d["start"]),
             end=float(d["end"]),
-            text=str(d.get("text", d.get("word", ""))),
+            text=text,
             probability=float(d.get("probability", d.get("score", 1.0))),
             speaker=d.get("speaker"),
         )
+
+
+def words_text(words: Iterable[Word]) -> str:
+    """The text of consecutive tokens, spaced as the recogniser spaced them ("$30" ",000" -> "$30,000")."""
+    return "".join(w.text for w in words).strip()
+
+
+def whole_words(words: Sequence[Word]) -> list[Word]:
+    """Tokens merged into whitespace-separated words (" $30" + ",000" -> " $30,000"), each spanning
+    its tokens' times with the lowest token probability."""
+    merged: list[Word] = []
+    for w in words:
+        if merged and w.continues_word:
+            prev = merged[-1]
+            merged[-1] = replace(
+                prev, end=max(prev.end, w.end), text=prev.text + w.text, probability=min(prev.probability, w.probability)
+            )
+        else:
+            merged.append(w)
+    return merged
 
 
 @dataclass(frozen=True)

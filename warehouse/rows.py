@@ -58,9 +58,12 @@ PRICE_MENTIONS_SCHEMA = pa.schema([
     ("role", pa.string()),
     ("text", pa.string()),
     ("cue", pa.string()),
+    ("kind", pa.string()),
     ("amount", pa.float64()),
+    ("amount_high", pa.float64()),
     ("currency", pa.string()),
     ("period", pa.string()),
+    ("unit", pa.string()),
 ])
 
 
@@ -126,9 +129,12 @@ def call_rows(record: CallRecord, analysis: CallAnalysis | None, words: Sequence
         "role": [m.role for m in mentions],
         "text": [m.text for m in mentions],
         "cue": [m.cue for m in mentions],
+        "kind": [m.kind for m in mentions],
         "amount": [m.amount for m in mentions],
+        "amount_high": [m.amount_high for m in mentions],
         "currency": [m.currency for m in mentions],
         "period": [m.period for m in mentions],
+        "unit": [m.unit for m in mentions],
     }, schema=PRICE_MENTIONS_SCHEMA)
     metrics = {"call_id": call_id, **analysis.metrics.serialize()}
     tables["call_metrics"] = pa.Table.from_pylist([metrics], schema=METRICS_SCHEMA)

@@ -16,7 +16,10 @@ def classify(
     texts: Optional[list[str]] = typer.Argument(None, help="Seller utterances; read one per line from stdin when omitted."),
     product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable)."),
 ) -> None:
-    """Label seller utterances: discovery / product_push / other, one JSON object per line."""
+    """Label seller utterances: discovery / product_push / other, one JSON object per line.
+
+    Each line also says whether the text mentions price and, when it does, the kind (ask, quote,
+    discount, current_spend), amount, currency, period and unit said (null otherwise)."""
     from analysis import AnalysisConfig, classify_text
 
     lines = list(texts) if texts else [line.strip() for line in sys.stdin if line.strip()]

@@ -47,6 +47,7 @@ SELECT
     v.first_price_s,
     v.first_price_frac,
     v.first_price_by,
+    v.first_price_kind,
     v.first_discovery_s,
     v.first_price_s - v.first_discovery_s AS price_after_discovery_s,
     v.price_before_discovery,
@@ -63,7 +64,8 @@ SELECT
     f.cue AS first_price_cue,
     f.amount AS first_price_amount,
     f.currency AS first_price_currency,
-    f.period AS first_price_period
+    f.period AS first_price_period,
+    f.unit AS first_price_unit
 FROM v_calls AS v
 JOIN stg_first_price_mentions AS f USING (call_id)
 WHERE v.status = 'ok';

@@ -1,0 +1,434 @@
+"""Money amounts in what people say and in what Whisper writes.
+
+"$30,000", "€18,000", "£7.50", "thirty thousand dollars a year", "twelve k", "a quarter million",
+"one fifty a seat", "one oh five a month", "between forty and sixty thousand", "thirty seven
+pounds and eighty cents", "one point two million over the three-year term".
+
+Written money is read by ``price-parser`` and runs of number words by ``text2num``. This module
+adds only what neither covers: "a" for one, decimals said with "point", scale words after a
+number ("1.2 million", "12 k", "ten grand"), fractions of a scale ("half a million"), prices said
+as digit pairs ("one forty nine" = 149, "nineteen ninety nine" = 19.99) and with "oh" for zero,
+ranges whose scale is said once, cents and pence, the currency said after the number, what the
+amount is per (period and unit), and the number slips Whisper makes ("for the thousand dollars"
+for "forty thousand dollars").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from price_parser import Price
+from text_to_num import text2num
+
+PERIODS = ("year", "quarter", "month", "week", "day", "hour", "minute", "one_time", "term")
+EVIDENCE = ("currency", "rate", "scaled", "bare")
+"""How sure it is that a number is money, strongest first: a currency was named; it is per a
+period or unit; it is a round sum said with a scale ("sixty thousand", "12k"); a plain number."""
+
+CURRENCY_SIGNS = {
+    "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "a$": "AUD", "au$": "AUD",
+    "c$": "CAD", "ca$": "CAD", "nz$": "NZD", "s$": "SGD", "hk$": "HKD", "r$": "BRL",
+}
+_CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "bucks": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
+    "eur": "EUR", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP", "gbp": "GBP",
+    "rupees": "INR", "rupee": "INR", "inr": "INR", "yen": "JPY", "francs": "CHF", "franc": "CHF",
+    "chf": "CHF", "rand": "ZAR", "pesos": "MXN", "reais": "BRL", "dirhams": "AED", "yuan": "CNY",
+    "kronor": "SEK", "krona": "SEK", "kroner": "NOK", "zloty": "PLN", "aud": "AUD", "cad": "CAD",
+}
+_DOLLAR_COUNTRIES = {"australian": "AUD", "canadian": "CAD", "singapore": "SGD", "kiwi": "NZD", "zealand": "NZD",
+                     "hong": "HKD", "us": "USD", "american": "USD"}
+_SUBUNITS = {"cents": 100, "cent": 100, "pence": 100, "p": 100}
+_SCALES = {"thousand": 1e3, "k": 1e3, "grand": 1e3, "million": 1e6, "mil": 1e6, "m": 1e6, "mm": 1e6,
+           "billion": 1e9, "bn": 1e9, "b": 1e9}
+_DIGIT_SCALES = frozenset({"k", "m", "mm", "mil", "bn", "b"})  # only right after digits ("25k", "$1.5m")
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion".split()
+)
+_DIGIT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())} | {"oh": 0}
+_PERIOD_WORDS = {
+    "year": "year", "years": "year", "yr": "year", "annum": "year", "quarter": "quarter", "month": "month",
+    "months": "month", "mo": "month", "week": "week", "weeks": "week", "day": "day", "days": "day",
+    "hour": "hour", "hours": "hour", "hr": "hour", "minute": "minute", "minutes": "minute", "min": "minute",
+}
+_PERIOD_ADVERBS = {"annually": "year", "yearly": "year", "annual": "year", "pa": "year", "quarterly": "quarter",
+                   "monthly": "month", "weekly": "week", "daily": "day", "hourly": "hour"}
+_PER = frozenset({"a", "an", "per", "each", "every", "/"})
+_CENTS_ENDINGS = frozenset({95.0, 99.0})
+_SMALL_UNITS = frozenset({"hour", "minute", "mile", "pound", "kilo", "kg", "litre", "liter", "gallon", "case", "unit", "piece",
+                          "item", "box", "message", "call", "transaction", "click", "page", "scan", "sample", "test"})
+_PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "delivered", "plus", "including"})
+_COMPOUND_UNITS = {("kilowatt", "hour"), ("megawatt", "hour"), ("square", "foot"), ("square", "feet"),
+                   ("square", "metre"), ("square", "meter"), ("named", "user"), ("active", "user"),
+                   ("full", "time"), ("cubic", "metre"), ("cubic", "meter")}
+# Words that may follow an amount without making it a count of something ("fifty thousand FOR...").
+_NOT_COUNTED = frozenset(
+    "for to in on at with including includes plus up down all total flat upfront and or but is was "
+    "would will could should sounds seems feels works is it's that's this that these those if before "
+    "after over under tops max maximum minimum min ish so give or the then which because as we you they "
+    "i he she our your their from by per a an each every what when where there here yet right okay "
+    "ok now fixed list net gross more less off back instead range ballpark roughly about around including "
+    "excluding inclusive exclusive all-in installed delivered apiece".split()
+) | frozenset(_PERIOD_ADVERBS) | frozenset(_CURRENCY_WORDS) | frozenset(_SUBUNITS)
+_ONE_TIME = re.compile(r"\b(?:one time|one off|once off|upfront|up front|set ?up fee|setup|installation|"
+                       r"implementation fee|activation fee|onboarding fee|one payment|single payment|lump sum)\b")
+_TERM = re.compile(r"\b(?:over (?:the )?(?:\w+ )?(?:year )?(?:term|contract|life of the contract|years)|"
+                   r"(?:whole|entire|full) (?:term|contract)|total contract value|for the (?:\w+ )?years)\b")
+_YEAR_PHRASE = re.compile(r"\b(?:(?:in|for) the (?:first |second |third )?year|(?:this|next|last) year|"
+                          r"for the year|year one)\b")
+_RANGE_WORDS = frozenset({"to", "and", "or", "-", "–"})
+_TOKEN = re.compile(
+    r"(?P<money>(?:[a-z]{1,2})?[$€£¥₹] ?\d+(?:,\d{3})*(?:\.\d+)?|\d+(?:,\d{3})*(?:\.\d+)? ?[€£])"
+    r"|(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"|(?P<word>[a-z]+(?:'[a-z]+)?)"
+    r"|(?P<punct>[.?!;:,%/\-–])"
+)
+_SLIPS = (
+    # Whisper hears "forty" as "for the" before a scale; only where an amount of money follows.
+    (re.compile(r"\b(around|about|roughly|be|is|at|only|just|under|over|maybe|like|paying|pay) for the "
+                r"(?:(thousand|hundred|million) (dollars?|pounds?|euros?|bucks|a year|a month|per)|\$1,000\b)"),
+     lambda m: f"{m[1]} forty {m[2]} {m[3]}" if m[2] else f"{m[1]} $40,000"),
+    (re.compile(r"\bfourty\b"), lambda m: "forty"),
+    # Older tools joined Whisper's tokens with spaces: "$30 ,000".
+    (re.compile(r"(\d) ,(\d{3})\b"), lambda m: f"{m[1]},{m[2]}"),
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One amount of money. ``high`` is the top of a range ("between forty and sixty thousand")."""
+
+    value: float
+    currency: str | None = None
+    period: str | None = None
+    unit: str | None = None
+    high: float | None = None
+    evidence: str = "bare"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class _Num:
+    """A number over ``toks[start:end]``; ``scale`` is the scale word said with it (1e3 for
+    "sixty thousand" or "12k", 100 for "three hundred"), None for plain digits."""
+
+    value: float
+    start: int
+    end: int
+    currency: str | None = None
+    spoken: bool = False
+    scale: float | None = None
+    high: float | None = None
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every number in ``text`` that can be money, in order; counts, percentages, years and
+    multipliers ("fifty trucks", "8%", "2024", "three times") are left out."""
+    toks = tokens(text)
+    amounts = []
+    for n in _combine(toks, _numbers(toks)):
+        amount = _as_amount(toks, n)
+        if amount is not None:
+            amounts.append(amount)
+    return amounts
+
+
+def best_amount(amounts: list[Amount]) -> Amount | None:
+    """The amount a price mention is about: the first of the strongest evidence."""
+    if not amounts:
+        return None
+    return min(amounts, key=lambda a: EVIDENCE.index(a.evidence))
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase tokens: written money ("$30,000"), numbers, words, punctuation."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    for pattern, repl in _SLIPS:
+        text = pattern.sub(repl, text)
+    return [m.group(0).replace(" ", "") for m in _TOKEN.finditer(text)]
+
+
+def _numbers(toks: list[str]) -> list[_Num]:
+    """Numbers with their token spans, scale words and decimals applied."""
+    found: list[_Num] = []
+    i = 0
+    while i < len(toks):
+        n = _written(toks, i) or _spoken(toks, i)
+        if n is None:
+            i += 1
+            continue
+        n = _scaled(toks, n)
+        found.append(n)
+        i = n.end
+    return found
+
+
+def _written(toks: list[str], i: int) -> _Num | None:
+    tok = toks[i]
+    if not tok[0].isdigit() and not any(s in tok for s in "$€£¥₹"):
+        return None
+    price = Price.fromstring(tok, decimal_separator=".")
+    if price.amount is None:
+        return None
+    currency = CURRENCY_SIGNS.get((price.currency or "").lower()) if price.currency else None
+    return _Num(float(price.amount), i, i + 1, currency=currency)
+
+
+def _spoken(toks: list[str], i: int) -> _Num | None:
+    """A run of number words ("a hundred and twenty thousand", "one point two", "one oh five")."""
+    start = i
+    if toks[i] == "a" and i + 1 < len(toks) and toks[i + 1] in {"hundred", "thousand", "million", "billion"}:
+        i += 1
+    j = i
+    while j < len(toks) and (toks[j] in _NUMBER_WORDS or toks[j] == "and" and j > i and j + 1 < len(toks)
+                             and toks[j + 1] in _NUMBER_WORDS and toks[j - 1] in {"hundred", "thousand", "million"}):
+        if j > i and toks[j : j + 2] in (["one", "time"], ["one", "off"]):
+            break
+        j += 1
+    value, end = None, j
+    while end > i:
+        try:
+            value = float(text2num(" ".join(toks[i:end]), "en"))
+            break
+        except ValueError:
+            end -= 1
+    if value is None:
+        return _part_of_scale(toks, start)
+    if end + 1 < len(toks) and toks[end] == "point" and toks[end + 1] in _DIGIT_WORDS:
+        digits, k = "", end + 1
+        while k < len(toks) and toks[k] in _DIGIT_WORDS:
+            digits += str(_DIGIT_WORDS[toks[k]])
+            k += 1
+        value, end = float(f"{int(value)}.{digits}"), k
+    elif end + 1 < len(toks) and toks[end] == "oh" and toks[end + 1] in _DIGIT_WORDS and value < 100:
+        value, end = value * 100 + _DIGIT_WORDS[toks[end + 1]], end + 2  # "one oh five" = 105
+    said = [_SCALES[t] if t in _SCALES else 100.0 for t in toks[i:end] if t in _SCALES or t == "hundred"]
+    return _Num(value, start, end, spoken=True, scale=said[-1] if said else None)
+
+
+def _part_of_scale(toks: list[str], i: int) -> _Num | None:
+    """ "a quarter million", "half a million", "a quarter of a million", "a couple thousand"."""
+    fraction = {"half": 0.5, "quarter": 0.25, "couple": 2.0}
+    j = i + (toks[i] == "a")
+    if j >= len(toks) or toks[j] not in fraction:
+        return None
+    k = j + 1
+    while k < len(toks) and toks[k] in {"a", "of"}:
+        k += 1
+    if k < len(toks) and toks[k] in {"million", "billion", "thousand", "mil", "k", "grand"}:
+        return _Num(fraction[toks[j]] * _SCALES[toks[k]], i, k + 1, spoken=True, scale=_SCALES[toks[k]])
+    return None
+
+
+def _scaled(toks: list[str], n: _Num) -> _Num:
+    """ "1.2 million", "12 k", "ten grand", "two and a half million", "$30 thousand"."""
+    end, value = n.end, n.value
+    if toks[end : end + 3] == ["and", "a", "half"] and end + 3 < len(toks) and toks[end + 3] in _SCALES:
+        value, end = value + 0.5, end + 3
+    if end < len(toks) and toks[end] in _SCALES and (toks[end] not in _DIGIT_SCALES or not n.spoken or toks[end] in {"k", "mil"}):
+        if value < 1000 or toks[end] in {"million", "billion"}:
+            return _Num(value * _SCALES[toks[end]], n.start, end + 1, n.currency, n.spoken, _SCALES[toks[end]])
+    return n if end == n.end else _Num(value, n.start, end, n.currency, n.spoken, n.scale)
+
+
+def _combine(toks: list[str], nums: list[_Num]) -> list[_Num]:
+    """Join neighbours that say one amount: ranges, digit-pair prices and cents."""
+    out: list[_Num] = []
+    i = 0
+    while i < len(nums):
+        n = nums[i]
+        nxt = nums[i + 1] if i + 1 < len(nums) else None
+        if nxt is not None:
+            joined = _range(toks, n, nxt) or _digit_pair(toks, n, nxt) or _with_cents(toks, n, nxt)
+            if joined is not None:
+                out.append(joined)
+                i += 2
+                continue
+        out.append(_cents_only(toks, n))
+        i += 1
+    return out
+
+
+def _range(toks: list[str], a: _Num, b: _Num) -> _Num | None:
+    """ "between forty and sixty thousand", "40 to 60k", "$40,000-$60,000"."""
+    gap = toks[a.end : b.start]
+    if len(gap) != 1 or gap[0] not in _RANGE_WORDS:
+        return None
+    if gap[0] == "and" and (a.start == 0 or toks[a.start - 1] not in {"between", "from"}):
+        return None
+    low = a.value
+    if b.scale and not a.scale and low * b.scale <= b.value:
+        low *= b.scale
+    if low >= b.value or not (b.scale or b.currency or a.currency or _money_follows(toks, b.end)):
+        return None
+    return _Num(low, a.start, b.end, a.currency or b.currency, a.spoken, b.scale, high=b.value)
+
+
+def _digit_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:
+    """Prices said in pairs: "one fifty a seat" = 150, "twenty six seventy a month" = 2670,
+    "nineteen ninety nine a month" = 19.99, "twenty four fifty an hour" = 24.50."""
+    if not (a.spoken and b.spoken and a.end == b.start and not a.scale and not b.scale):
+        return None
+    if not (a.value == int(a.value) and 1 <= a.value <= 99 and 10 <= b.value <= 99 and b.value == int(b.value)):
+        return None
+    if not _money_follows(toks, b.end):
+        return None
+    value = a.value * 100 + b.value
+    if a.value >= 10 and (b.value in _CENTS_ENDINGS or _small_unit_follows(toks, b.end)):
+        value = a.value + b.value / 100  # "nineteen ninety nine", "twenty four fifty an hour"
+    return _Num(value, a.start, b.end, spoken=True)
+
+
+def _small_unit_follows(toks: list[str], i: int) -> bool:
+    """ "an hour", "per mile", "a kilo": units priced in dollars and cents, not in hundreds."""
+    return i + 1 < len(toks) and toks[i] in _PER and toks[i + 1] in _SMALL_UNITS
+
+
+def _with_cents(toks: list[str], a: _Num, b: _Num) -> _Num | None:
+    """ "thirty seven pounds and eighty cents", "two pounds fifty", "sixty dollars fifty"."""
+    if a.end >= len(toks) or toks[a.end] not in _CURRENCY_WORDS or b.value >= 100 or b.scale:
+        return None
+    gap = toks[a.end + 1 : b.start]
+    said_cents = b.end < len(toks) and toks[b.end] in _SUBUNITS
+    if gap not in ([], ["and"]) or (not said_cents and b.end < len(toks) and toks[b.end] not in _NOT_COUNTED | {".", ",", "?", "!"}):
+        return None
+    return _Num(a.value + b.value / 100, a.start, b.end + said_cents, _CURRENCY_WORDS[toks[a.end]], a.spoken, a.scale)
+
+
+def _cents_only(toks: list[str], n: _Num) -> _Num:
+    """ "nine point two cents" = 0.092."""
+    after = toks[n.end] if n.end < len(toks) else ""
+    if after in _SUBUNITS and n.currency is None and (after != "p" or not n.spoken):
+        return _Num(n.value / _SUBUNITS[after], n.start, n.end + 1, None, n.spoken, n.scale)
+    return n
+
+
+def _money_follows(toks: list[str], i: int) -> bool:
+    """A currency, a period, a priced unit or a price term right after position ``i``."""
+    if i < len(toks) and (toks[i] in _CURRENCY_WORDS or toks[i] in _PERIOD_ADVERBS or toks[i] in _SUBUNITS
+                          or toks[i] in _PRICE_TERMS_AFTER or toks[i : i + 2] in (["one", "time"], ["one", "off"])):
+        return True
+    return i + 1 < len(toks) and toks[i] in _PER and toks[i + 1].isalpha()
+
+
+def _as_amount(toks: list[str], n: _Num) -> Amount | None:
+    after = toks[n.end] if n.end < len(toks) else ""
+    if after in {"%", "percent", "times", "x", "o'clock", "am", "pm", "th", "st", "nd", "rd", ":"}:
+        return None
+    if n.start and toks[n.start - 1] == ":" or toks[n.end : n.end + 3] in (["in", "the", "morning"], ["in", "the", "afternoon"],
+                                                                        ["in", "the", "evening"]):
+        return None
+    if after == "per" and toks[n.end + 1 : n.end + 2] == ["cent"]:
+        return None
+    currency, end = n.currency, n.end
+    subunit = toks[n.end - 1] if n.end - 1 > n.start and toks[n.end - 1] in _SUBUNITS else None
+    if currency is None and subunit:
+        currency = "GBP" if subunit in {"pence", "p"} else "USD"
+    if currency is None and after in _CURRENCY_WORDS:
+        currency, end = _CURRENCY_WORDS[after], n.end + 1
+        before = toks[n.start - 1] if n.start else ""
+        if after in {"dollar", "dollars"} and before in _DOLLAR_COUNTRIES:
+            currency = _DOLLAR_COUNTRIES[before]
+    elif currency is None and n.start and toks[n.start - 1] in {"usd", "eur", "gbp", "aud", "cad", "chf", "inr"}:
+        currency = _CURRENCY_WORDS[toks[n.start - 1]]
+    elif currency is None and after in _DOLLAR_COUNTRIES and toks[n.end + 1 : n.end + 2] in (["dollar"], ["dollars"]):
+        currency, end = _DOLLAR_COUNTRIES[after], n.end + 2
+    period, unit = _per(toks, end)
+    if period is None:
+        period = _period_in_clause(toks, n)
+    year_like = n.value == int(n.value) and 1900 <= n.value <= 2100 and not n.scale and currency is None
+    counted = (end < len(toks) and toks[end].isalpha() and toks[end] not in _NOT_COUNTED and toks[end] not in _SCALES
+               and toks[end : end + 2] not in (["one", "time"], ["one", "off"]))
+    lone_one = n.spoken and toks[n.start : n.end] == ["one"]  # "one of our customers", "the one with..."
+    if currency:
+        evidence = "currency"
+    elif year_like or counted or lone_one:
+        return None
+    elif unit or period and (end < len(toks) and (toks[end] in _PER or toks[end] in _PERIOD_ADVERBS)):
+        evidence = "rate"
+    elif n.scale and n.scale >= 1e3:
+        evidence = "scaled"
+    else:
+        evidence = "bare"
+    return Amount(
+        value=round(n.value, 6),
+        currency=currency,
+        period=period,
+        unit=unit,
+        high=n.high,
+        evidence=evidence,
+        text=re.sub(r"(\d) (k|m|bn)\b", r"\1\2", " ".join(toks[n.start : end])),
+    )
+
+
+def _per(toks: list[str], i: int) -> tuple[str | None, str | None]:
+    """Period and unit said right after an amount: "a seat per month", "per kilowatt hour", "annually"."""
+    period = unit = None
+    for _ in range(3):
+        if i < len(toks) and toks[i] in {",", "billed", "paid", "charged", "invoiced"}:
+            i += 1
+        if i < len(toks) and toks[i] in _PERIOD_ADVERBS:
+            period, i = period or _PERIOD_ADVERBS[toks[i]], i + 1
+            continue
+        if i + 1 >= len(toks) or toks[i] not in _PER:
+            break
+        word = toks[i + 1]
+        if toks[i : i + 3] == ["per", "annum"] or word in _PERIOD_WORDS:
+            period, i = period or _PERIOD_WORDS.get(word, "year"), i + 2
+        elif word.isalpha() and word not in _NOT_COUNTED - {"per"} and unit is None and toks[i] != "every":
+            pair = (word, toks[i + 2]) if i + 2 < len(toks) else None
+            if pair in _COMPOUND_UNITS:
+                unit, i = " ".join(pair), i + 3
+            elif toks[i] in {"per", "/"} or word in _PRICED_UNITS:
+                unit, i = _singular(word), i + 2
+            else:
+                break
+        else:
+            break
+    return period, unit
+
+
+def _period_in_clause(toks: list[str], n: _Num) -> str | None:
+    """A period said elsewhere in the sentence: "the annual licence is...", "in the first year"."""
+    lo = max((k + 1 for k in range(n.start) if toks[k] in {".", "?", "!", ";"}), default=0)
+    hi = next((k for k in range(n.end, len(toks)) if toks[k] in {".", "?", "!", ";"}), len(toks))
+    clause = " ".join(toks[lo:hi])
+    if _ONE_TIME.search(clause):
+        return "one_time"
+    if _TERM.search(clause):
+        return "term"
+    if _YEAR_PHRASE.search(clause):
+        return "year"
+    for tok in toks[lo:hi]:
+        if tok in _PERIOD_ADVERBS:
+            return _PERIOD_ADVERBS[tok]
+    return None
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_PRICED_UNITS = frozenset(
+    "seat seats user users licence license licences licenses employee employees endpoint endpoints "
+    "truck trucks vehicle vehicles line lines location locations site sites store stores student students "
+    "machine machines unit units head case pallet pallets kilowatt kwh transaction transactions application "
+    "applications patient patients device devices agent agents node nodes host hosts server servers account "
+    "accounts module modules piece pieces bed beds room rooms shipment shipments load loads order orders "
+    "member members desk desks camera cameras sensor sensors door doors screen screens lane lanes container "
+    "containers tonne tonnes ton tons gigabyte gb terabyte tb call calls message messages minute claim claims "
+    "policy policies worker workers driver drivers technician technicians mile miles gallon gallons "
+    "litre litres liter liters learner learners course courses lesson lessons project projects job jobs "
+    "ticket tickets page pages report reports test tests scan scans sample samples visit visits "
+    "hire hires placement placements property properties unit door apartment apartments tenant tenants "
+    "booking bookings night nights guest guests cover covers table tables class classes person people "
+    "clinician clinicians provider providers physician physicians practice practices branch branches "
+    "terminal terminals register registers restaurant restaurants warehouse warehouses facility facilities "
+    "plant plants school schools campus campuses feed feeds api request requests".split()
+)

@@ -1,0 +1,105 @@
+"""Money amounts said and written: price-parser and text2num plus the cases neither covers."""
+import pytest
+
+from analysis.amounts import best_amount, find_amounts
+
+WRITTEN = [
+    ("The enterprise tier is $25,000 a year.", 25000, "USD", "year", None),
+    ("it's €18,000 for the first year", 18000, "EUR", "year", None),
+    ("the mailer is £7.50 each", 7.5, "GBP", None, None),
+    ("€1.5m over three years", 1_500_000, "EUR", "term", None),
+    ("$1.2 million over the life of the contract", 1_200_000, "USD", "term", None),
+    ("it's $99 per month per seat", 99, "USD", "month", "seat"),
+    ("we could do it for 12k", 12000, None, None, None),
+    ("That's $45,000, per year.", 45000, "USD", "year", None),
+    ("USD 500 per month", 500, "USD", "month", None),
+    # Older tools joined Whisper's tokens with spaces.
+    ("It's $30 ,000 a year", 30000, "USD", "year", None),
+]
+SPOKEN = [
+    ("thirty thousand dollars a year", 30000, "USD", "year", None),
+    ("it's sixty dollars a seat per month", 60, "USD", "month", "seat"),
+    ("you'd be looking at around ninety thousand pounds per annum", 90000, "GBP", "year", None),
+    ("The licence would run you three hundred and fifty thousand euros a year.", 350000, "EUR", "year", None),
+    ("With the multi-year discount you'd be at a hundred and twenty thousand.", 120000, None, None, None),
+    ("the enterprise licence is a flat hundred thousand a year", 100000, None, "year", None),
+    ("It's about eighty quid per store per month.", 80, "GBP", "month", "store"),
+    ("it's a one-time setup fee of five thousand dollars", 5000, "USD", "one_time", None),
+    ("For three sites, plan on about fifty thousand dollars in the first year.", 50000, "USD", "year", None),
+    ("it's forty thousand australian dollars", 40000, "AUD", None, None),
+    ("we'd charge three cents a minute", 0.03, "USD", "minute", None),
+    ("We can offer a fixed rate of nine point two cents per kilowatt hour.", 0.092, "USD", None, "kilowatt hour"),
+    ("Annual licence is sixty thousand for all three sites.", 60000, None, "year", None),
+]
+# What neither library reads, each with its own rule in analysis/amounts.py.
+OWN_RULES = [
+    ("twelve k", 12000, None, None, None),
+    ("ten grand a month", 10000, None, "month", None),
+    ("a quarter million", 250_000, None, None, None),
+    ("half a million dollars", 500_000, "USD", None, None),
+    ("two and a half million", 2_500_000, None, None, None),
+    ("a couple thousand bucks", 2000, "USD", None, None),
+    ("that's one point two million over the three-year term", 1_200_000, None, "term", None),
+    ("one point five million", 1_500_000, None, None, None),
+    ("one fifty a seat", 150, None, None, "seat"),
+    ("Pricing is two fifty per truck per month.", 250, None, "month", "truck"),
+    ("Each location would be one forty nine a month.", 149, None, "month", None),
+    ("one oh five a month", 105, None, "month", None),
+    ("thirty lawyers is twenty six seventy a month", 2670, None, "month", None),
+    ("it's nineteen ninety nine a month", 19.99, None, "month", None),
+    ("warehouse temps bill at twenty four fifty an hour", 24.5, None, "hour", None),
+    ("thirty seven pounds and eighty cents", 37.8, "GBP", None, None),
+    ("It's a flat fee of two pounds fifty per application.", 2.5, "GBP", None, "application"),
+    ("our renewal went up to sixty thousand this year", 60000, None, "year", None),
+    # Whisper's slip for "forty thousand", in both of the forms it writes.
+    ("would be around for the thousand dollar a year including onboarding", 40000, "USD", "year", None),
+    ("would be around for the $1,000 a year, including onboarding.", 40000, "USD", "year", None),
+]
+
+
+@pytest.mark.parametrize("text,value,currency,period,unit", WRITTEN + SPOKEN + OWN_RULES)
+def test_the_amount_of_a_price(text, value, currency, period, unit):
+    amount = best_amount(find_amounts(text))
+    assert amount is not None, text
+    assert amount.value == pytest.approx(value)
+    assert (amount.currency, amount.period, amount.unit) == (currency, period, unit)
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("between forty and sixty thousand", 40000, 60000),
+    ("we'd be somewhere between forty and sixty thousand a year", 40000, 60000),
+    ("forty to sixty k", 40000, 60000),
+    ("about two to three hundred dollars per user per year", 200, 300),
+    ("$40,000-$60,000", 40000, 60000),
+])
+def test_ranges_say_the_scale_once(text, low, high):
+    amount = best_amount(find_amounts(text))
+    assert (amount.value, amount.high) == (low, high)
+
+
+def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_numbers():
+    amount = best_amount(find_amounts("Forty adjusters would be around forty thousand dollars a year, including onboarding."))
+    assert (amount.value, amount.currency, amount.period) == (40000, "USD", "year")
+    amount = best_amount(find_amounts("It's $25,000 a year for up to 50 trucks, and the premium tier is $30,000."))
+    assert amount.value == 25000 and amount.text == "$25,000"
+
+
+@pytest.mark.parametrize("text", [
+    "we have over twelve thousand vetted carriers",
+    "About 8 % on our recurring revenue",
+    "the price went up twenty percent",
+    "the first ninety days are free",
+    "the renewal is 18 months out",
+    "in 2024 we moved offices",
+    "it's 9:30 now",
+    "we are three times faster",
+    "one of our customers",
+    "",
+])
+def test_counts_durations_percentages_years_and_times_are_no_money(text):
+    assert find_amounts(text) == []
+
+
+def test_evidence_says_how_sure_a_number_is_money():
+    kinds = {a.text: a.evidence for a in find_amounts("it's $60 a seat, two fifty a truck, 90k total, or about forty")}
+    assert kinds == {"$60": "currency", "two fifty": "rate", "90k": "scaled", "forty": "bare"}
