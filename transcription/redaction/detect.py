@@ -16,7 +16,7 @@ from stdnum import iban as iban_number
 from stdnum import luhn
 from stdnum.us import ssn as us_ssn
 
-from transcription.redaction.tokens import EDGE_PUNCTUATION, SEPARATORS, DigitItem, core, digit_item
+from transcription.redaction.tokens import EDGE_PUNCTUATION, SEPARATORS, DigitItem, core, digit_item, is_amount
 
 CARD, CVV, EXPIRY, BANK_ACCOUNT, IBAN, NATIONAL_ID, PHONE, EMAIL = (
     "CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "IBAN", "NATIONAL_ID", "PHONE", "EMAIL")
@@ -150,9 +150,8 @@ def _digit_runs(stream: TokenStream) -> list[list[DigitItem]]:
 def _money_before(stream: TokenStream, i: int) -> bool:
     """"$30,000", "$ 30,000" and Whisper's "$30 ,000" are amounts, never identifiers."""
     token = stream.tokens[i].strip()
-    previous = stream.tokens[i - 1].strip() if i > 0 else ""
-    return token[:1] in _MONEY_BEFORE or previous in _MONEY_BEFORE or (
-        previous[:1] in _MONEY_BEFORE and token[:1] in ",.")
+    previous = core(stream.tokens[i - 1]) if i > 0 else ""
+    return is_amount(core(token)) or previous in _MONEY_BEFORE or (is_amount(previous) and token[:1] in ",.")
 
 
 def _number_spans(stream: TokenStream) -> list[Span]:

@@ -21,6 +21,15 @@ SEPARATORS = frozenset({"-", "–", "dash", "hyphen", "slash", "/"})
 # Punctuation a recogniser attaches to a word; "(" ")" "+" "$" stay, they carry meaning.
 EDGE_PUNCTUATION = ".,;:!?\"'“”‘’…"
 _NUMERAL = re.compile(r"^\+?\(?\d[\d,.\-/()]*$")
+CURRENCY_SYMBOLS = "$£€"
+# An amount as people write one: "$30", "$30,000", "£7.50". A currency sign before anything else
+# ("$4,532,0151,1283,0366": a card number the recogniser took for money) is not an amount.
+_AMOUNT = re.compile(r"^[$£€](?:\d{1,3}(?:,\d{3}){0,3}|\d{1,9})(?:\.\d+)?$")
+
+
+def is_amount(token: str) -> bool:
+    """A currency sign and a plausible written amount."""
+    return bool(_AMOUNT.match(token))
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ def core(token: str) -> str:
 def digit_item(tokens: list[str], i: int) -> DigitItem | None:
     """The digit item that starts at ``tokens[i]``, or None."""
     word = core(tokens[i])
+    if word[:1] in CURRENCY_SYMBOLS and not is_amount(word):
+        word = word[1:]
     if _NUMERAL.match(word):
         return DigitItem(i, i, re.sub(r"\D", "", word), plus=word.startswith("+"), slash="/" in word)
     lower = word.lower()
