@@ -8,6 +8,7 @@ from transcription.types import Word
 SELLER = "seller"
 BUYER = "buyer"
 LABELS = ("discovery", "product_push", "other")
+PUSH_KINDS = ("usage", "feature")
 
 
 @dataclass(frozen=True)
