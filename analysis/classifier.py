@@ -1,5 +1,7 @@
 """Seller-turn classifier: discovery / product_push / other, with confidence and cue phrases.
 
+Every ``product_push`` also gets its push kind (``usage`` / ``feature``) from ``analysis.push_kind``.
+
 Features are the all-MiniLM-L6-v2 sentence embedding of the normalised text plus the lexical cue
 families of ``analysis.cues`` (question form, price, leading questions...). A multinomial
 logistic-regression head, trained offline by ``analysis.train_classifier`` on
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from analysis.cues import FEATURE_NAMES, CueMatch, feature_vector, find_cues, is
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
 from analysis.price import PriceHit, load_price_detector
+from analysis.push_kind import PushKindHead
 from analysis.questions import is_question
 from analysis.text import normalize
 
@@ -42,6 +45,8 @@ class TurnLabel:
     cues: tuple[str, ...]
     is_question: bool
     price: PriceHit | None
+    push_kind: str | None = None
+    push_kind_confidence: float | None = None
 
     @property
     def price_mention(self) -> bool:
@@ -62,6 +67,8 @@ class TurnLabel:
             "price_period": price.period if price else None,
             "price_unit": price.unit if price else None,
             "is_question": self.is_question,
+            "push_kind": self.push_kind,
+            "push_kind_confidence": None if self.push_kind_confidence is None else round(self.push_kind_confidence, 4),
         }
 
 
@@ -110,6 +117,7 @@ class TurnClassifier:
         self.weights = head["weights"].astype(np.float32)
         self.bias = head["bias"].astype(np.float32)
         self.encoder = encoder or load_encoder()
+        self.push_head = PushKindHead(encoder=self.encoder)
 
     def classify(
         self, texts: Sequence[str], vocabulary: Sequence[str] = (), prices: Sequence[PriceHit | None] | None = None
@@ -136,7 +144,17 @@ class TurnClassifier:
             if label == "product_push" and feats.prices[i] is not None:
                 cues += (feats.prices[i].cue,)
             out.append(TurnLabel(text, label, confidence, cues, feats.questions[i], feats.prices[i]))
-        return out
+        return self._with_push_kinds(out)
+
+    def _with_push_kinds(self, turns: list[TurnLabel]) -> list[TurnLabel]:
+        """Each ``product_push`` gets its push kind; its cue phrases join the label's."""
+        pitches = [i for i, t in enumerate(turns) if t.label == "product_push"]
+        for i, kind in zip(pitches, self.push_head.classify([turns[i].text for i in pitches])):
+            turns[i] = replace(
+                turns[i], push_kind=kind.kind, push_kind_confidence=kind.confidence,
+                cues=tuple(dict.fromkeys(turns[i].cues + kind.cues)),
+            )
+        return turns
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -23,7 +23,8 @@ class CueFamily:
     pattern: re.Pattern[str]
 
 
-def _family(name: str, label: str, pattern: str) -> CueFamily:
+def cue_family(name: str, label: str, pattern: str) -> CueFamily:
+    """A family whose ``pattern`` matches whole words of normalised text."""
     return CueFamily(name, label, re.compile(r"\b(?:" + pattern + r")\b"))
 
 
@@ -36,32 +37,32 @@ _ACK = (
 )
 _YOU = r"(?:you|your|you're|you've|y'all|your team|your side|your end)"
 CUE_FAMILIES: tuple[CueFamily, ...] = (
-    _family("probe_request", "discovery",
+    cue_family("probe_request", "discovery",
             r"walk me through|talk me through|tell me (?:more )?about|help me understand|"
             r"(?:can|could) you (?:say|tell me|talk|share|give me|explain|describe)|say more|"
             r"i'd love to (?:hear|understand|learn)|i'm curious|curious (?:what|how|about)|"
             r"give me an example|what do you mean|how so|why is that|why do you think|"
             r"what happens (?:when|if|then|next)|and then what"),
-    _family("situation_question", "discovery",
+    cue_family("situation_question", "discovery",
             r"(?:how|what|who|which|where|when|why)(?:'s| is| are| do| does| did| would| was)? "
             r"(?:\w+ ){0,3}" + _YOU + r"|how (?:many|much|long|often) "
             r"|who (?:else|owns|decides|approves|makes|signs|manages|handles|sits|is involved|would|will|needs|has to|gets)"),
-    _family("impact_goal", "discovery",
+    cue_family("impact_goal", "discovery",
             r"impact|priority|priorities|biggest (?:challenge|problem|issue|complaint|headache)|"
             r"keeps? \w+ up at night|success look|look like for you|what's driving|what made you|"
             r"what's prompting|what prompted|what's behind|timeline|frustrat\w*|pain|"
             r"(?:cost|costing) you|worth to you|goals?|objectives?|targets?"),
-    _family("current_state", "discovery",
+    cue_family("current_state", "discovery",
             r"today|right now|currently|at the moment|these days|current(?:ly)?|last time|"
             r"so far|in the past|historically|typical(?:ly)?"),
-    _family("reflect_back", "discovery",
+    cue_family("reflect_back", "discovery",
             r"(?:it )?sounds like(?! a plan| good| great| fun)|so what i'm hearing|what i'm hearing|if i (?:heard|understand|understood|"
             r"got that)|if i'm hearing|so (?:basically |essentially )?(?:your|the|every|when|nobody|you're|"
             r"you've|you|they're|they|each|no one|most|half)|just so i'm clear|to make sure i understand|"
             r"in other words|sounds as though|you (?:mentioned|said|told me|think)|when you say|"
             r"^(?:(?:ok|okay|right|alright|and|yeah|got it) )*so (?!we\b|our\b|i\b|i'll|i'd|i'm|let|let's|this\b|"
             r"here\b|that's|if we|with\b|next\b|the next\b)\w+"),
-    _family("offering_we", "product_push",
+    cue_family("offering_we", "product_push",
             r"our (?:platform|product|products|solution|software|system|tool|app|team|engine|module|"
             r"service|services|customers|clients|sensors?|api|ai|network|technology|machines?|devices?|"
             r"new|latest|\w+ (?:platform|module|tool|system|engine|app))|"
@@ -71,7 +72,7 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"it (?:comes|integrates|includes|has|gives|lets|handles|works|runs|supports|tracks)|"
             r"the (?:platform|system|app|tool|device|software|agent|sensor|machine)s? (?:has|is|does|can|"
             r"comes|gives|lets|uses|includes|flags)"),
-    _family("claim_benefit", "product_push",
+    cue_family("claim_benefit", "product_push",
             r"you'll (?:\w+ )?(?:save|never|cut|see|get|have|be|hit|eliminate|close|reduce|love|"
             r"find|notice)|(?:it|this|that) will (?:save|cut|lower|reduce|eliminate|help|give|pay)|"
             r"pays? for itself|guarantee[ds]?|out of the box|best|leader|leading|number one|"
@@ -81,7 +82,7 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"voted|named|rated|customers like|clients like|customers see|customers tell|you won't find|"
             r"anywhere (?:in|on) the market|the beauty of|real time|real-time|automatically|by itself|"
             r"accurate to|the minute|in (?:under|less than) (?:a|an|one|two|\w+) (?:minute|hour|day|second)s?"),
-    _family("leading_question", "product_push",
+    cue_family("leading_question", "product_push",
             r"wouldn't (?:you|it|your|the|they|that|this|everyone)|don't you (?:think|want|agree)|isn't it (?:time|great|nice)|"
             r"doesn't it make sense|what if (?:you|your|i told|i could|i can|i showed|the|we)|imagine|"
             r"how (?:great|nice|cool|amazing) would|can you imagine|who wouldn't|"
@@ -89,11 +90,17 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"you'd agree|surely|think about (?:how|what)|think of what|"
             r"would it help if (?:we|our|i)|wouldn't that be|you know what would|how does (?:\w+ ){1,12}sound|"
             r"just think|think how"),
-    _family("demo", "product_push",
+    # What the buyer would do, stop doing or get with the offering: a usage pitch, not a reflect-back.
+    cue_family("usage_change", "product_push",
+               r"(?:you|your \w+(?: \w+)?|they|nobody|no one|everyone) (?:would|'d|will|'ll) \w+|you'd|goes away|"
+               r"go away|no more|no longer|stops? \w+ing|won't have to|never has to|themselves|by itself|"
+               r"(?:is|are|it's|they're) already (?:there|done|set|in|on|sorted|attached|planned)|"
+               r"the same (?:day|afternoon|evening|morning)"),
+    cue_family("demo", "product_push",
             r"let me (?:show|demo|pull up|walk you through|share|tell you about)|i'll show you|"
             r"this is the (?:\w+ )?(?:screen|dashboard|view|page|module)|you can see (?:here|the|every)|"
             r"the way it works|here's how|how it works|shall i show"),
-    _family("logistics", "other",
+    cue_family("logistics", "other",
             r"(?:can|could) you (?:hear|see)|hear me|see my screen|on mute|you're muted|cut out|"
             r"broke up|froze|echo|calendar|invite|schedule|reschedule|agenda|record(?:ing)? (?:this|the)|"
             r"send (?:you|over|the|it|a)|i'll send|follow up|follow-up|next steps?|next week|touch base|"
@@ -106,9 +113,9 @@ CUE_FAMILIES: tuple[CueFamily, ...] = (
             r"chat|slides|deck|works (?:best )?for (?:you|your)|diary|at time|recap|one (?:sec|second)|"
             r"give me a (?:sec|second|minute)|reach out|i'm late|running late|take your time|run over|"
             r"(?:first|second|third|\w+teenth|twentieth|\w+(?:st|nd|rd|th)) of|the \d+(?:st|nd|rd|th)"),
-    _family("we_our", "product_push", r"we|we're|we've|we'll|our|us|ours"),
-    _family("you_your", "discovery", r"you|your|you're|you've|yours|y'all"),
-    _family("greeting_smalltalk", "other",
+    cue_family("we_our", "product_push", r"we|we're|we've|we'll|our|us|ours"),
+    cue_family("you_your", "discovery", r"you|your|you're|you've|yours|y'all"),
+    cue_family("greeting_smalltalk", "other",
             r"hi|hello|hey|good (?:morning|afternoon|evening)|morning|thanks|thank you|cheers|"
             r"appreciate|nice to meet|good to (?:see|meet|hear)|how are you(?: doing)?(?: today)?$|"
             r"how (?:are|is|was|were) (?:things|the (?:trip|family|holiday|conference|flight|weather)|your (?:weekend|week|"

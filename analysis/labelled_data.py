@@ -1,4 +1,4 @@
-"""The labelled seller utterances that train and score the turn classifier."""
+"""The labelled seller utterances that train and score the turn classifier and the push-kind head."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.types import LABELS
+from analysis.types import LABELS, PUSH_KINDS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASET_PATH = DATA_DIR / "seller_utterances.jsonl"
@@ -15,6 +15,13 @@ FOREIGN_PATH = DATA_DIR / "foreign_utterances.jsonl"
 FOREIGN_BLIND_PATH = DATA_DIR / "foreign_blind_utterances.jsonl"
 FOREIGN_FRESH_PATH = DATA_DIR / "foreign_fresh_utterances.jsonl"
 FOREIGN_SETS = {"foreign": FOREIGN_PATH, "foreign2": FOREIGN_BLIND_PATH, "foreign3": FOREIGN_FRESH_PATH}
+PUSH_KIND_PATH = DATA_DIR / "push_kind_utterances.jsonl"
+PUSH_KIND_FRESH_PATH = DATA_DIR / "push_kind_fresh_utterances.jsonl"
+PUSH_KIND_END_TO_END_PATH = DATA_DIR / "push_kind_end_to_end_utterances.jsonl"
+PUSH_KIND_BOUNDARY_PATH = DATA_DIR / "push_kind_boundary_utterances.jsonl"
+PUSH_KIND_AFTER_TRAINING = {
+    "fresh": PUSH_KIND_FRESH_PATH, "end_to_end": PUSH_KIND_END_TO_END_PATH, "boundary": PUSH_KIND_BOUNDARY_PATH,
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class LabelledText:
     label: str
     industry: str
     split: str
+    push_kind: str | None = None
 
 
 def load_labelled(path: Path = DATASET_PATH, split: str | None = None) -> list[LabelledText]:
@@ -31,9 +39,11 @@ def load_labelled(path: Path = DATASET_PATH, split: str | None = None) -> list[L
     for line in path.read_text().splitlines():
         if line.strip():
             d = json.loads(line)
-            row = LabelledText(d["text"], d["label"], d["industry"], d["split"])
+            row = LabelledText(d["text"], d["label"], d["industry"], d["split"], d.get("push_kind"))
             if row.label not in LABELS:
                 raise ValueError(f"{path}: unknown label {row.label!r}")
+            if "push_kind" in d and (row.push_kind in PUSH_KINDS) != (row.label == "product_push"):
+                raise ValueError(f"{path}: push_kind {row.push_kind!r} does not fit label {row.label!r}")
             if split is None or row.split == split:
                 rows.append(row)
     return rows
@@ -47,10 +57,10 @@ class Score:
     per_label_f1: dict[str, float]
 
 
-def score(truth: Sequence[str], predicted: Sequence[str]) -> Score:
-    """Accuracy and macro-F1 over the three labels."""
+def score(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> Score:
+    """Accuracy and macro-F1 over ``labels`` (default: the three turn labels)."""
     f1s = {}
-    for label in LABELS:
+    for label in labels:
         tp = sum(t == label and p == label for t, p in zip(truth, predicted))
         fp = sum(t != label and p == label for t, p in zip(truth, predicted))
         fn = sum(t == label and p != label for t, p in zip(truth, predicted))

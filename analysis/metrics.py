@@ -5,14 +5,15 @@ durations; a monologue (story) is the time from the start of a run of seller (bu
 the end of its last one, where the run ends at an utterance of the other side lasting at least
 ``monologue_break_s``; ``patience_s`` averages, over every buyer utterance directly followed by a
 seller utterance, the gap from the buyer's end to the seller's start (overlap counts 0). Metrics
-about the seller are NULL when no seller was found.
+about the seller are NULL when no seller was found. "X before discovery" means X happened and
+started strictly before the first seller discovery utterance, or X happened and there was none.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from analysis.text import word_count
-from analysis.types import BUYER, SELLER, CallMetrics, LabelledUtterance, PriceMention
+from analysis.types import BUYER, LABELS, PUSH_KINDS, SELLER, CallMetrics, LabelledUtterance, PriceMention
 from transcription.types import whole_words
 
 
@@ -30,10 +31,14 @@ def compute_metrics(
     speech_s = union_length([(u.start, u.end) for u in utts])
     seller_talk = sum(u.duration for u in seller)
     buyer_talk = sum(u.duration for u in buyer)
-    counts = {label: sum(u.label == label for u in seller) for label in ("discovery", "product_push", "other")}
+    counts = {label: sum(u.label == label for u in seller) for label in LABELS}
     pitched = counts["discovery"] + counts["product_push"]
+    pitches = [u for u in seller if u.label == "product_push"]
+    kinds = {kind: sum(u.push_kind == kind for u in pitches) for kind in PUSH_KINDS}
+    kinded = kinds["usage"] + kinds["feature"]
     first_discovery = _first_start(u for u in seller if u.label == "discovery")
-    first_push = _first_start(u for u in seller if u.label == "product_push")
+    first_push = _first_start(pitches)
+    first_feature = _first_start(u for u in pitches if u.push_kind == "feature")
     first_price = min(price_mentions, key=lambda p: (p.start, p.utterance_idx), default=None)
     seller_words = sum(len(whole_words(u.words)) if u.words else word_count(u.text) for u in seller)
     return CallMetrics(
@@ -57,18 +62,18 @@ def compute_metrics(
         patience_s=patience(utts),
         first_discovery_s=first_discovery,
         first_product_push_s=first_push,
-        pitch_before_discovery=(
-            first_push is not None and (first_discovery is None or first_push < first_discovery)
-        ) if has_seller else None,
+        pitch_before_discovery=_before(first_push, first_discovery) if has_seller else None,
         first_price_s=first_price.start if first_price else None,
         first_price_frac=first_price.start / duration_s if first_price and duration_s > 0 else None,
         first_price_by=first_price.role if first_price else None,
         price_mentions=len(price_mentions),
-        price_before_discovery=(
-            first_price is not None and (first_discovery is None or first_price.start < first_discovery)
-        ) if has_seller else None,
+        price_before_discovery=_before(first_price.start if first_price else None, first_discovery) if has_seller else None,
         seller_wpm=seller_words / (seller_talk / 60.0) if seller_talk > 0 else None,
         first_price_kind=first_price.kind if first_price else None,
+        usage_turns=kinds["usage"],
+        feature_turns=kinds["feature"],
+        usage_share=kinds["usage"] / kinded if kinded else None,
+        feature_before_discovery=_before(first_feature, first_discovery) if has_seller else None,
     )
 
 
@@ -121,3 +126,8 @@ def patience(utts: Sequence[LabelledUtterance]) -> float | None:
 
 def _first_start(utts) -> float | None:
     return min((u.start for u in utts), default=None)
+
+
+def _before(first: float | None, first_discovery: float | None) -> bool:
+    """It happened, and before any seller discovery (or with no discovery at all)."""
+    return first is not None and (first_discovery is None or first < first_discovery)

@@ -57,6 +57,10 @@ def analyze_call(
                 is_question=turn.is_question,
                 price_mention=turn.price_mention,
                 words=tuple(utt.words),
+                push_kind=turn.push_kind if is_seller else None,
+                push_kind_confidence=(
+                    round(turn.push_kind_confidence, 4) if is_seller and turn.push_kind is not None else None
+                ),
             )
         )
         if turn.price is not None:

@@ -8,6 +8,7 @@ from transcription.types import Word
 SELLER = "seller"
 BUYER = "buyer"
 LABELS = ("discovery", "product_push", "other")
+PUSH_KINDS = ("usage", "feature")
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class RoleAssignment:
 
 @dataclass(frozen=True)
 class LabelledUtterance:
-    """An utterance with its role, label (seller only), question and price flags."""
+    """An utterance with its role, label and push kind (seller only), question and price flags."""
 
     idx: int
     speaker: str
@@ -45,6 +46,8 @@ class LabelledUtterance:
     is_question: bool
     price_mention: bool
     words: tuple[Word, ...] = ()
+    push_kind: str | None = None
+    push_kind_confidence: float | None = None
 
     @property
     def duration(self) -> float:
@@ -106,6 +109,10 @@ class CallMetrics:
     price_before_discovery: bool | None
     seller_wpm: float | None
     first_price_kind: str | None
+    usage_turns: int
+    feature_turns: int
+    usage_share: float | None
+    feature_before_discovery: bool | None
 
     @classmethod
     def columns(cls) -> list[str]:

@@ -13,6 +13,12 @@ absolute numbers do not. Quality: turn labels (accuracy and macro-F1) on the hel
 (industries unseen in training), as written and in ASR style, and on the foreign-style sets;
 price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the set
 written after training.
+
+Push kind (usage / feature of each ``product_push``): macro-F1 on held-out industries and on the sets
+written after training, and its extra cost: the same texts classified from a cold encoder with and
+without the push-kind head, alternating, best of ``--repeats`` (the difference is within the
+encoder's noise), and the head's own time on the pitches with their embeddings remembered, as
+inside ``classify``, against the turn classifier alone.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--baseline", action="store_true",
         help="also time sentence-transformers encoding the same texts in this process (the reference MiniLM)",
@@ -94,7 +101,55 @@ def main() -> None:
         p = score_price(labelled, detect_rows(detector, labelled))
         report[name] = {"n": p.n, "f1": round(p.f1, 3), "precision": round(p.precision, 3), "recall": round(p.recall, 3),
                         "kind_f1": {k: round(v, 3) for k, v in p.kind_f1.items()}, "amounts_right": list(p.amounts)}
+    report["push_kind"] = _push_kind(classifier, distinct("d"), args.repeats)
     print(json.dumps(report, indent=2))
+
+
+class _NoPushKinds:
+    """Stands in for the push-kind head to time the turn classifier alone."""
+
+    def classify(self, texts):
+        return []
+
+
+def _push_kind(classifier, texts: list[str], repeats: int) -> dict:
+    from analysis.labelled_data import PUSH_KIND_AFTER_TRAINING, PUSH_KIND_PATH
+    from analysis.train_classifier import asr_style
+    from analysis.train_push_kind import evaluate, pitches
+
+    head = classifier.push_head
+    out = {}
+    sets = {"heldout": pitches(PUSH_KIND_PATH, "heldout")} | {k: pitches(p) for k, p in PUSH_KIND_AFTER_TRAINING.items()}
+    for name, rows in sets.items():
+        for style, transform in (("", str), ("_asr", asr_style)):
+            s, _ = evaluate(head, rows, transform)
+            out[f"{name}{style}"] = {"n": s.n, "macro_f1": round(s.macro_f1, 3),
+                                     **{f"f1_{k}": round(v, 3) for k, v in s.per_label_f1.items()}}
+    timings = {"turn_only": [], "with_push_kind": []}
+    for _ in range(repeats):
+        for name, stand_in in (("turn_only", _NoPushKinds()), ("with_push_kind", head)):
+            classifier.push_head = stand_in
+            classifier.encoder._memo.clear()
+            t = time.perf_counter()
+            labelled = classifier.classify(texts)
+            timings[name].append(time.perf_counter() - t)
+    classifier.push_head = head
+    pitched = [t.text for t in labelled if t.label == "product_push"]
+    head_alone = []
+    for _ in range(repeats):  # the embeddings are remembered, as they are inside ``classify``
+        t = time.perf_counter()
+        head.classify(pitched)
+        head_alone.append(time.perf_counter() - t)
+    turn_only, with_push, head_s = min(timings["turn_only"]), min(timings["with_push_kind"]), min(head_alone)
+    out["cost"] = {
+        "utterances": len(texts),
+        "pitches": len(pitched),
+        "turn_only_ms_per_utterance": round(1000 * turn_only / len(texts), 3),
+        "with_push_kind_ms_per_utterance": round(1000 * with_push / len(texts), 3),
+        "push_head_ms_per_utterance": round(1000 * head_s / len(texts), 4),
+        "push_head_fraction_of_turn_only": round(head_s / turn_only, 4),
+    }
+    return out
 
 
 def _baseline(texts: list[str], our_warm_s: float) -> dict:

@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def synthetic_call(i: int, *, with_words: bool) -> tuple[CallRecord, CallAnalysi
             cues=("tell me about",) if seller and k % 3 == 0 else (), is_question=k % 4 == 0,
             price_mention=k == 40, words=utterance_words,
         ))
-    metrics = CallMetrics(**{name: _metric_value(name) for name in CallMetrics.columns()})
+    metrics = CallMetrics(**{f.name: _metric_value(f.type) for f in fields(CallMetrics)})
     mention = PriceMention(40, 240.0, "SPEAKER_00", "seller", utterances[40].text, "pricing", 25000.0, "USD", "year")
     analysis = CallAnalysis(tuple(utterances), RoleAssignment({"SPEAKER_00": "seller", "SPEAKER_01": "buyer"},
                                                               "questions", 0.8), (mention,), metrics)
@@ -68,15 +69,9 @@ def synthetic_call(i: int, *, with_words: bool) -> tuple[CallRecord, CallAnalysi
     return record, analysis, words
 
 
-def _metric_value(name: str):
-    if name == "first_price_by":
-        return "seller"
-    if name in ("pitch_before_discovery", "price_before_discovery"):
-        return False
-    if name in ("n_speakers", "seller_turns", "buyer_turns", "discovery_turns", "product_push_turns",
-                "other_turns", "seller_questions", "buyer_questions", "price_mentions"):
-        return 2
-    return 0.5
+def _metric_value(annotation: str):
+    """A plausible value for a ``CallMetrics`` field annotated like ``float | None``."""
+    return {"int": 2, "bool": False, "str": "seller"}.get(annotation.split("|")[0].strip(), 0.5)
 
 
 def time_writes(folder: Path, calls, mode: str) -> float:

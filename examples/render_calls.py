@@ -55,6 +55,7 @@ MANIFEST_COLUMNS = (
 )
 SPEAKERS = ("seller", "buyer")
 LABELS = ("discovery", "product_push", "other")
+PUSH_KINDS = ("usage", "feature")
 CHANNEL_INDEX = {"left": 0, "right": 1}
 
 # Samples quieter than this (int16) at a turn's edges count as silence and are trimmed.
@@ -87,6 +88,7 @@ class TruthTurn:
     text: str
     label: str | None
     price_mention: bool
+    push_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ def render_call(
             text=turn["text"],
             label=turn.get("label"),
             price_mention=bool(turn.get("price_mention", False)),
+            push_kind=turn.get("push_kind"),
         )
         for turn, (start, end, _) in zip(script["turns"], placed)
     )
@@ -285,6 +288,9 @@ def _validate_script(script: dict, where: str) -> None:
             raise RenderError(f"{where}: turn {index}: seller label must be one of {LABELS}")
         if turn["speaker"] == "buyer" and label is not None:
             raise RenderError(f"{where}: turn {index}: buyer turns have label null")
+        push_kind = turn.get("push_kind")
+        if push_kind is not None and (label != "product_push" or push_kind not in PUSH_KINDS):
+            raise RenderError(f"{where}: turn {index}: push_kind must be one of {PUSH_KINDS}, on product_push turns only")
         if float(turn.get("pause_before_s", 0)) < 0:
             raise RenderError(f"{where}: turn {index}: pause_before_s must be >= 0")
 

@@ -27,12 +27,25 @@ def test_classify_arguments(capsys, monkeypatch):
     code, out, _ = run(["classify", "Wouldn't you love a dashboard that does this?", "It's $30,000 a year."], capsys, monkeypatch)
     assert code == 0
     first, second = (json.loads(line) for line in out.splitlines())
-    assert set(first) == {"text", "label", "confidence", "cues", "price_mention", "is_question"} | PRICE_FIELDS
+    assert set(first) == {"text", "label", "confidence", "cues", "price_mention", "is_question", "push_kind",
+                          "push_kind_confidence"} | PRICE_FIELDS
     assert first["label"] == "product_push" and first["is_question"] is True
     assert not first["price_mention"] and all(first[f] is None for f in PRICE_FIELDS)
+    assert first["push_kind"] == "feature" and 0.5 <= first["push_kind_confidence"] <= 1.0
     assert second["price_mention"] is True
     assert (second["price_kind"], second["price_amount"], second["price_currency"], second["price_period"]) == (
         "quote", 30000.0, "USD", "year")
+
+
+@pytest.mark.slow
+def test_classify_gives_pitches_a_push_kind_and_other_labels_none(capsys, monkeypatch):
+    lines = "So on Monday your analysts would just approve the exceptions.\nWe support SSO, SAML and SCIM out of the box.\nokay\n"
+    code, out, _ = run(["classify"], capsys, monkeypatch, stdin=lines)
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["label"], r["push_kind"]) for r in rows] == [
+        ("product_push", "usage"), ("product_push", "feature"), ("other", None)]
+    assert rows[2]["push_kind_confidence"] is None
 
 
 @pytest.mark.slow

@@ -8,13 +8,15 @@ from analysis.types import BUYER, SELLER, CallMetrics, LabelledUtterance, PriceM
 from transcription.types import Word
 
 
-def utt(idx, speaker, start, end, *, role=None, label=None, question=False, n_words=3, price=False, words=()):
+def utt(idx, speaker, start, end, *, role=None, label=None, kind=None, question=False, n_words=3, price=False,
+        words=()):
     if role is None:
         role = SELLER if speaker == "S" else BUYER if speaker == "B" else None
     return LabelledUtterance(
         idx=idx, speaker=speaker, role=role, start=start, end=end, text=" ".join(["word"] * n_words),
         label=label if role == SELLER else None, label_confidence=0.9 if role == SELLER else None,
         cues=(), is_question=question, price_mention=price, words=tuple(words),
+        push_kind=kind, push_kind_confidence=None if kind is None else 0.8,
     )
 
 
@@ -30,9 +32,9 @@ CALL = [
     utt(1, "B", 12.0, 20.0, question=True),
     utt(2, "S", 19.5, 30.0, label="discovery", question=True, n_words=10),
     utt(3, "B", 29.0, 40.0),
-    utt(4, "S", 41.0, 50.0, label="product_push", n_words=15),
+    utt(4, "S", 41.0, 50.0, label="product_push", kind="usage", n_words=15),
     utt(5, "B", 50.2, 50.7),
-    utt(6, "S", 51.0, 60.0, label="product_push", n_words=15, price=True),
+    utt(6, "S", 51.0, 60.0, label="product_push", kind="feature", n_words=15, price=True),
     utt(7, "B", 62.0, 70.0, price=True),
 ]
 
@@ -62,6 +64,75 @@ def test_hand_computed_call():
     assert m.price_mentions == 2
     assert m.price_before_discovery is False
     assert m.seller_wpm == pytest.approx(60 / (38.5 / 60.0))
+    assert (m.usage_turns, m.feature_turns) == (1, 1)
+    assert m.usage_share == pytest.approx(0.5)
+    assert m.feature_before_discovery is False
+
+
+def test_usage_and_feature_counts_and_share():
+    call = [
+        utt(0, "S", 0.0, 4.0, label="discovery"),
+        utt(1, "S", 5.0, 8.0, label="product_push", kind="feature"),
+        utt(2, "B", 9.0, 12.0),
+        utt(3, "S", 13.0, 16.0, label="product_push", kind="usage"),
+        utt(4, "S", 17.0, 20.0, label="product_push", kind="usage"),
+        utt(5, "S", 21.0, 24.0, label="product_push", kind="usage"),
+        utt(6, "S", 25.0, 28.0, label="other"),
+    ]
+    m = compute_metrics(call, [], duration_s=30.0)
+    assert (m.product_push_turns, m.usage_turns, m.feature_turns) == (4, 3, 1)
+    assert m.usage_share == pytest.approx(3 / 4)
+    assert m.feature_before_discovery is False
+
+
+def test_feature_before_discovery():
+    feature_first = [
+        utt(0, "S", 0.0, 5.0, label="product_push", kind="feature"),
+        utt(1, "B", 6.0, 8.0),
+        utt(2, "S", 9.0, 12.0, label="discovery"),
+    ]
+    m = compute_metrics(feature_first, [], duration_s=20.0)
+    assert m.feature_before_discovery is True and m.pitch_before_discovery is True
+    assert (m.usage_turns, m.feature_turns, m.usage_share) == (0, 1, 0.0)
+
+
+def test_a_usage_pitch_before_discovery_is_not_a_feature_first_call():
+    call = [
+        utt(0, "S", 0.0, 5.0, label="product_push", kind="usage"),
+        utt(1, "S", 6.0, 8.0, label="discovery"),
+        utt(2, "S", 9.0, 12.0, label="product_push", kind="feature"),
+    ]
+    m = compute_metrics(call, [], duration_s=20.0)
+    assert m.pitch_before_discovery is True
+    assert m.feature_before_discovery is False
+
+
+def test_feature_pitches_without_discovery_count_as_feature_first_but_usage_only_does_not():
+    features = [utt(0, "S", 0.0, 5.0, label="product_push", kind="feature"), utt(1, "B", 6.0, 8.0)]
+    assert compute_metrics(features, [], duration_s=10.0).feature_before_discovery is True
+    usage = [utt(0, "S", 0.0, 5.0, label="product_push", kind="usage"), utt(1, "B", 6.0, 8.0)]
+    m = compute_metrics(usage, [], duration_s=10.0)
+    assert m.feature_before_discovery is False and m.pitch_before_discovery is True
+    assert m.usage_share == 1.0
+
+
+def test_a_feature_pitch_starting_with_the_first_discovery_is_not_before_it():
+    call = [
+        utt(0, "S", 3.0, 6.0, label="discovery"),
+        utt(1, "S", 3.0, 5.0, label="product_push", kind="feature"),
+    ]
+    assert compute_metrics(call, [], duration_s=10.0).feature_before_discovery is False
+
+
+def test_push_kinds_of_non_seller_or_unkinded_utterances_are_not_counted():
+    call = [
+        utt(0, "S", 0.0, 2.0, label="discovery"),
+        utt(1, "B", 3.0, 5.0, kind="feature"),
+        utt(2, "S", 6.0, 8.0, label="product_push"),
+    ]
+    m = compute_metrics(call, [], duration_s=10.0)
+    assert (m.product_push_turns, m.usage_turns, m.feature_turns) == (1, 0, 0)
+    assert m.usage_share is None and m.feature_before_discovery is False
 
 
 def test_push_and_price_before_discovery():
@@ -94,6 +165,7 @@ def test_only_other_turns_gives_no_share_and_no_pitch():
     assert m.discovery_share is None
     assert m.pitch_before_discovery is False
     assert m.patience_s is None
+    assert (m.usage_turns, m.feature_turns, m.usage_share, m.feature_before_discovery) == (0, 0, None, False)
 
 
 def test_empty_call():
@@ -104,6 +176,7 @@ def test_empty_call():
     assert m.longest_seller_monologue_s is None and m.longest_buyer_story_s is None
     assert m.pitch_before_discovery is None and m.price_before_discovery is None
     assert m.first_price_frac is None
+    assert m.usage_share is None and m.feature_before_discovery is None
 
 
 def test_no_seller_found():
@@ -112,6 +185,7 @@ def test_no_seller_found():
     assert m.n_speakers == 2 and m.speech_s == pytest.approx(8.0)
     assert m.seller_turns == 0 and m.seller_talk_ratio is None
     assert m.pitch_before_discovery is None and m.price_before_discovery is None
+    assert (m.usage_turns, m.feature_turns, m.usage_share, m.feature_before_discovery) == (0, 0, None, None)
     assert m.longest_seller_monologue_s is None
     assert m.interactivity == pytest.approx(1 / (8.0 / 60.0))
 

@@ -37,7 +37,7 @@ SCRIPT = {
         {"speaker": "buyer", "text": "What does it cost per seat?", "label": None,
          "price_mention": True, "pause_before_s": 0.5},
         {"speaker": "seller", "text": "It is sixty dollars a seat.", "label": "product_push",
-         "price_mention": True, "pause_before_s": 0.7},
+         "push_kind": "feature", "price_mention": True, "pause_before_s": 0.7},
     ],
 }
 
@@ -95,6 +95,7 @@ def test_mono_render_has_exact_truth(tmp_path):
     assert truth.turns[0].start == pytest.approx(0.3)
     assert truth.turns[1].start - truth.turns[0].end == pytest.approx(0.5, abs=1e-3)
     assert (truth.first_price_by, truth.first_price_s) == ("buyer", truth.turns[1].start)
+    assert [t.push_kind for t in truth.turns] == [None, None, "feature"]
     assert_turns_valid(truth)
     assert_speech_only_in_turns(truth, samples, rate)
 
@@ -130,6 +131,14 @@ def test_buyer_turn_with_a_label_is_rejected(tmp_path):
     script = {**SCRIPT, "turns": [{**SCRIPT["turns"][1], "label": "discovery"}]}
     with pytest.raises(RenderError, match="buyer turns have label null"):
         render_call(script, tmp_path)
+
+
+@pytest.mark.parametrize("turn,kind", [(0, "usage"), (2, "benefit")], ids=["on-other-label", "unknown-kind"])
+def test_a_push_kind_off_a_pitch_or_unknown_is_rejected(tmp_path, turn, kind):
+    turns = [dict(t) for t in SCRIPT["turns"]]
+    turns[turn]["push_kind"] = kind
+    with pytest.raises(RenderError, match="push_kind must be one of"):
+        render_call({**SCRIPT, "turns": turns}, tmp_path)
 
 
 def test_cli_reports_a_missing_script_in_one_line(tmp_path, capsys):

@@ -42,7 +42,7 @@ def test_columns_follow_the_spec(tmp_path):
     assert columns(db, "utterances")[:11] == [
         "call_id", "idx", "speaker", "role", "start_s", "end_s", "text", "label", "label_confidence",
         "is_question", "price_mention"]
-    assert "cues" in columns(db, "utterances")
+    assert {"cues", "push_kind", "push_kind_confidence"} <= set(columns(db, "utterances"))
     assert columns(db, "words") == ["call_id", "idx", "start_s", "end_s", "word", "probability", "speaker"]
     v_calls = columns(db, "v_calls")
     assert set(CallMetrics.columns()) <= set(v_calls) and "status" in v_calls
@@ -70,6 +70,7 @@ def test_opening_an_older_database_upgrades_it_and_keeps_its_data(tmp_path):
     old = wh.query("SELECT text, cues FROM utterances WHERE call_id = 'old'")
     assert list(old["text"]) == ["hello"] and old["cues"].isna().all()
     assert wh.query("SELECT roles_uncertain FROM v_calls WHERE call_id = 'old'")["roles_uncertain"].isna().all()
+    assert wh.query("SELECT push_kind FROM utterances WHERE call_id = 'old'")["push_kind"].isna().all()
     call = rows.analysis()
     wh.write_call(rows.record("new"), call, rows.words_of(call))
     assert wh.query("SELECT count(*) AS n FROM v_calls")["n"][0] == 2

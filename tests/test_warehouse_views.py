@@ -33,16 +33,20 @@ def test_v_seller_weekly_aggregates_per_seller_and_iso_week(wh):
     assert sam["mean_seller_talk_ratio"] == pytest.approx(0.6)
     assert sam["mean_discovery_share"] == pytest.approx(0.4)
     assert sam["price_before_discovery_share"] == pytest.approx(0.5)
+    assert sam["mean_usage_share"] == pytest.approx(0.25)
+    assert sam["feature_before_discovery_share"] == pytest.approx(0.5)
     assert sam["median_first_price_frac"] == pytest.approx((0.75 + 0.1) / 2)
     assert str(sam["week_start"].date()) == "2026-03-02"
 
     quiet = keyed.loc[("s1", "2026-W11")]
     assert (quiet["calls"], quiet["calls_with_price"], quiet["price_before_discovery_share"]) == (1, 0, 0.0)
     assert quiet[["median_first_price_frac"]].isna().all()
+    assert (quiet["mean_usage_share"], quiet["feature_before_discovery_share"]) == (1.0, 0.0)
 
     ria = keyed.loc[("s2", "2026-W10")]
     assert ria["price_before_discovery_share"] == 1.0 and ria["pitch_before_discovery_share"] == 1.0
     assert ria["median_first_price_frac"] == pytest.approx(0.05)
+    assert ria[["mean_usage_share"]].isna().all(), "a week without pitches has no usage share"
 
 
 def test_v_price_timing_has_the_first_mention_of_each_call_that_mentions_price(wh):

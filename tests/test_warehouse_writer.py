@@ -37,12 +37,18 @@ def test_a_call_lands_in_every_table(wh):
                    "WHERE call_id = 'c1' ORDER BY idx")
     assert list(utt["label"][:3]) == ["other", "NULL", "discovery"]
     assert list(utt["cues"][2]) == ["walk me through"]
+    kinds = wh.query("SELECT idx, push_kind, push_kind_confidence FROM utterances "
+                     "WHERE call_id = 'c1' AND push_kind IS NOT NULL ORDER BY idx")
+    assert list(kinds["idx"]) == [4, 5] and list(kinds["push_kind"]) == ["usage", "feature"]
+    assert list(kinds["push_kind_confidence"]) == [0.85, 0.85]
     mention = wh.query("SELECT amount, currency, period, utterance_idx FROM price_mentions").iloc[0]
     assert (mention["amount"], mention["currency"], mention["period"], mention["utterance_idx"]) == (
         60.0, "USD", "month", 5)
     metrics = wh.query("SELECT * FROM call_metrics").iloc[0]
     assert metrics["seller_talk_ratio"] == pytest.approx(0.6)
     assert not metrics["price_before_discovery"] and not metrics.isna()["price_before_discovery"]
+    assert (metrics["usage_turns"], metrics["feature_turns"], metrics["usage_share"]) == (1, 1, 0.5)
+    assert not metrics["feature_before_discovery"] and not metrics.isna()["feature_before_discovery"]
     call_row = wh.query("SELECT * FROM calls").iloc[0]
     assert call_row["status"] == "ok" and call_row["seller_name"] == "Sam Seller"
     assert call_row["recorded_at"] == datetime(2026, 3, 2, 15, 30)

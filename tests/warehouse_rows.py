@@ -11,13 +11,14 @@ from analysis.types import CallAnalysis, CallMetrics, LabelledUtterance, PriceMe
 from transcription.types import Word
 from warehouse import CallRecord
 
-SCRIPT = (
-    ("spk_seller", "seller", "Thanks for making time today.", "other", False, False),
-    ("spk_buyer", "buyer", "Sure, happy to.", None, False, False),
-    ("spk_seller", "seller", "Walk me through how you plan inventory today?", "discovery", True, False),
-    ("spk_buyer", "buyer", "Mostly spreadsheets, and we keep running out of stock.", None, False, False),
-    ("spk_seller", "seller", "Our platform has real-time dashboards.", "product_push", False, False),
-    ("spk_seller", "seller", "It is sixty dollars a seat per month.", "product_push", False, True),
+SCRIPT = (  # speaker, role, text, label, push kind, is question, mentions price
+    ("spk_seller", "seller", "Thanks for making time today.", "other", None, False, False),
+    ("spk_buyer", "buyer", "Sure, happy to.", None, None, False, False),
+    ("spk_seller", "seller", "Walk me through how you plan inventory today?", "discovery", None, True, False),
+    ("spk_buyer", "buyer", "Mostly spreadsheets, and we keep running out of stock.", None, None, False, False),
+    ("spk_seller", "seller", "So your planners would just reorder what the alerts flag.", "product_push", "usage",
+     False, False),
+    ("spk_seller", "seller", "It is sixty dollars a seat per month.", "product_push", "feature", False, True),
 )
 
 
@@ -61,7 +62,8 @@ def metrics(**overrides) -> CallMetrics:
         longest_seller_monologue_s=20.0, longest_buyer_story_s=15.0, interactivity=3.0, patience_s=0.8,
         first_discovery_s=10.0, first_product_push_s=40.0, pitch_before_discovery=False,
         first_price_s=60.0, first_price_frac=0.5, first_price_by="seller", price_mentions=1,
-        first_price_kind="quote", price_before_discovery=False, seller_wpm=150.0,
+        first_price_kind="quote", price_before_discovery=False, seller_wpm=150.0, usage_turns=1, feature_turns=1,
+        usage_share=0.5, feature_before_discovery=False,
     )
     fields.update(overrides)
     return CallMetrics(**fields)
@@ -72,7 +74,7 @@ def analysis(n_utterances: int = len(SCRIPT), **metric_overrides) -> CallAnalysi
     utterances = []
     mentions = []
     for i in range(n_utterances):
-        speaker, role, text, label, question, price = SCRIPT[i % len(SCRIPT)]
+        speaker, role, text, label, push_kind, question, price = SCRIPT[i % len(SCRIPT)]
         start = 10.0 * i
         words = tuple(Word(start + 0.3 * k, start + 0.3 * k + 0.25, w, 0.9, speaker)
                       for k, w in enumerate(text.split()))
@@ -81,6 +83,7 @@ def analysis(n_utterances: int = len(SCRIPT), **metric_overrides) -> CallAnalysi
             label_confidence=None if label is None else 0.8,
             cues=("walk me through",) if label == "discovery" else (),
             is_question=question, price_mention=price, words=words,
+            push_kind=push_kind, push_kind_confidence=None if push_kind is None else 0.85,
         ))
         if price:
             mentions.append(PriceMention(utterance_idx=i, start=start, speaker=speaker, role=role,
@@ -99,7 +102,10 @@ def words_of(call: CallAnalysis) -> list[Word]:
 
 
 def sample_warehouse(path) -> "Warehouse":
-    """Two sellers over two ISO weeks, won and lost deals, price early and late, one failed call."""
+    """Two sellers over two ISO weeks, won and lost deals, price early and late, one failed call.
+
+    Usage shares: a1 0.5, a2 0.0 (a feature pitch before discovery), a3 1.0, b1 none (no pitch), b2 0.25.
+    """
     from warehouse import Warehouse
 
     wh = Warehouse(path)
@@ -111,10 +117,15 @@ def sample_warehouse(path) -> "Warehouse":
         ("b1", ("s2", "Ria Rep"), datetime(2026, 3, 3, 9), "lost", 0.8, 0.0, 6.0, "buyer", None),
         ("b2", ("s2", "Ria Rep"), datetime(2026, 3, 11, 9), None, 0.6, 0.5, 60.0, "seller", 20.0),
     ]
+    usage = {"a1": (1, 1), "a2": (0, 2), "a3": (2, 0), "b1": (0, 0), "b2": (1, 3)}
     for call_id, (seller_id, seller_name), day, outcome, talk, share, price_s, price_by, discovery_s in calls:
         price_before = None if price_s is None else (discovery_s is None or price_s < discovery_s)
+        usage_turns, feature_turns = usage[call_id]
         call = analysis(
             6 if price_s is not None else 4,
+            usage_turns=usage_turns, feature_turns=feature_turns,
+            usage_share=usage_turns / (usage_turns + feature_turns) if usage_turns + feature_turns else None,
+            feature_before_discovery=call_id == "a2",
             seller_talk_ratio=talk, discovery_share=share, first_price_s=price_s,
             first_price_frac=None if price_s is None else price_s / 120.0, first_price_by=price_by,
             first_discovery_s=discovery_s, price_before_discovery=price_before,

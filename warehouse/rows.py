@@ -39,6 +39,8 @@ UTTERANCES_SCHEMA = pa.schema([
     ("cues", pa.list_(pa.string())),
     ("is_question", pa.bool_()),
     ("price_mention", pa.bool_()),
+    ("push_kind", pa.string()),
+    ("push_kind_confidence", pa.float64()),
 ])
 WORDS_SCHEMA = pa.schema([
     ("call_id", pa.string()),
@@ -109,6 +111,8 @@ def call_rows(record: CallRecord, analysis: CallAnalysis | None, words: Sequence
         "cues": [list(u.cues) for u in analysis.utterances],
         "is_question": [u.is_question for u in analysis.utterances],
         "price_mention": [u.price_mention for u in analysis.utterances],
+        "push_kind": [u.push_kind for u in analysis.utterances],
+        "push_kind_confidence": [u.push_kind_confidence for u in analysis.utterances],
     }, schema=UTTERANCES_SCHEMA)
     tables["words"] = pa.table({
         "call_id": [call_id] * len(words),

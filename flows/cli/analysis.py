@@ -18,6 +18,9 @@ def classify(
 ) -> None:
     """Label seller utterances: discovery / product_push / other, one JSON object per line.
 
+    A product_push also gets its push_kind: usage (what the buyer would do with the offering) or
+    feature (what the offering is, has or costs); null for other labels.
+
     Each line also says whether the text mentions price and, when it does, the kind (ask, quote,
     discount, current_spend), amount, currency, period and unit said (null otherwise)."""
     from analysis import AnalysisConfig, classify_text

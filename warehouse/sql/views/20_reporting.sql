@@ -24,6 +24,9 @@ SELECT
     avg(discovery_share) FILTER (WHERE roles_uncertain IS NOT TRUE) AS mean_discovery_share,
     avg(CASE WHEN pitch_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE roles_uncertain IS NOT TRUE)
         AS pitch_before_discovery_share,
+    avg(usage_share) FILTER (WHERE roles_uncertain IS NOT TRUE) AS mean_usage_share,
+    avg(CASE WHEN feature_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE roles_uncertain IS NOT TRUE)
+        AS feature_before_discovery_share,
     count(first_price_s) AS calls_with_price,
     avg(CASE WHEN price_before_discovery THEN 1.0 ELSE 0.0 END) FILTER (WHERE roles_uncertain IS NOT TRUE)
         AS price_before_discovery_share,
