@@ -30,9 +30,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AnalysisError,
     WarehouseError,
     ConfigError,
-    FileNotFoundError,
-    PermissionError,
-    IsADirectoryError,
+    OSError,
 )
 
 
@@ -65,8 +63,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(exc.exit_code)
     except USER_ERRORS as exc:
         fail(_one_line(exc))
+    except SystemExit:
+        raise
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    except Exception as exc:  # a bug, still reported as one line: no input may print a traceback
+        fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}")
+    except BaseException:  # Prefect's TerminationSignal: SIGTERM while a flow runs
+        fail("terminated", 143)
     raise SystemExit(code if isinstance(code, int) else 0)
 
 
