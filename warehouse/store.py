@@ -194,10 +194,10 @@ class Warehouse:
                 work(con)
                 con.commit()
             except duckdb.Error as exc:
-                con.rollback()
+                _rollback(con)
                 raise WarehouseError(f"cannot {what} to {self.path}: {' '.join(str(exc).split())}") from None
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
 
 
@@ -223,6 +223,12 @@ def _replace_calls(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
         finally:
             _unregister(con, "incoming_rows")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is left of a failed transaction (a failed commit may have ended it)."""
+    with suppress(duckdb.Error):
+        con.rollback()
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
