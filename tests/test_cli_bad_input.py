@@ -44,6 +44,7 @@ def test_analyze_reports_malformed_transcripts_in_one_line(capsys, tmp_path, doc
     assert str(path) in err
 
 
+@pytest.mark.slow  # well-formed documents load the sentence encoder
 def test_analyze_never_crashes_on_random_json(capsys, tmp_path):
     rng = random.Random(13)
 
@@ -67,6 +68,7 @@ def test_analyze_never_crashes_on_random_json(capsys, tmp_path):
             assert_one_line_error(code, err)
 
 
+@pytest.mark.slow
 def test_classify_refuses_stdin_that_is_not_utf8():
     garbage = random.Random(7).randbytes(4000)
     result = subprocess.run([sys.executable, "-m", "flows", "classify"], input=garbage,

@@ -13,6 +13,8 @@ from flows.writer import BatchWriter, RunTotals
 from test_warehouse_lock import hold_lock
 from warehouse import Warehouse
 
+pytestmark = pytest.mark.slow  # another process holds the database file
+
 TOTALS = RunTotals(discovered=2, processed=2, skipped=0, failed=0, audio_s=240.0)
 
 
