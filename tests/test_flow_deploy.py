@@ -14,7 +14,16 @@ import httpx
 import pytest
 import yaml
 
-from processes import REPO, assert_all_gone, descendants, rows, tiny_calls, wait_for
+from processes import (
+    REPO,
+    assert_all_gone,
+    callytics,
+    callytics_env,
+    descendants,
+    rows,
+    tiny_calls,
+    wait_for,
+)
 
 PREFECT = [sys.executable, "-m", "prefect"]
 
@@ -107,3 +116,21 @@ def test_prefect_deploy_accepts_the_nightly_deployment_and_a_worker_runs_it(pref
     logs = httpx.post(f"{prefect_server}/logs/filter", json={
         "logs": {"flow_run_id": {"any_": [flow_run["id"]]}, "level": {"ge_": 30}}}).json()
     assert any("call broken.wav failed" in log["message"] for log in logs), logs
+
+
+@pytest.mark.slow
+def test_callytics_run_reports_to_the_configured_server(prefect_server, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "broken.wav").write_bytes(b"RIFF not really")
+    db = tmp_path / "calls.duckdb"
+    result = callytics("run", str(archive), "--db", str(db), cwd=tmp_path,
+                       env=callytics_env(PREFECT_API_URL=prefect_server))
+    assert result.returncode == 0, result.stderr
+    [run_id] = [row[0] for row in rows(db, "SELECT run_id FROM runs")]
+    runs = httpx.post(f"{prefect_server}/flow_runs/filter",
+                      json={"flows": {"name": {"any_": ["callytics-nightly"]}}}).json()
+    assert [run["state_type"] for run in runs if run["deployment_id"] is None] == ["COMPLETED"]
+    artifacts = httpx.post(f"{prefect_server}/artifacts/filter",
+                           json={"artifacts": {"key": {"any_": ["callytics-run-summary"]}}}).json()
+    assert any(run_id in artifact["data"] for artifact in artifacts)
