@@ -32,6 +32,8 @@ def load_transcript(path: str | Path) -> LoadedTranscript:
         raise AnalysisError(f"{path}: not valid JSON: {exc.msg}, line {exc.lineno} column {exc.colno}") from exc
     except UnicodeDecodeError as exc:
         raise AnalysisError(f"{path}: not a UTF-8 text file") from exc
+    except RecursionError:
+        raise AnalysisError(f"{path}: JSON nested too deeply to be a transcript") from None
     try:
         return parse_transcript(data)
     except AnalysisError as exc:
@@ -48,7 +50,7 @@ def parse_transcript(data: object) -> LoadedTranscript:
             utts = _from_segments(data["segments"])
         else:
             raise AnalysisError("expected a JSON object with 'utterances' or 'segments'")
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise AnalysisError(f"malformed utterance or segment ({type(exc).__name__}: {exc})") from exc
     duration = data.get("duration", data.get("duration_s"))
     try:
@@ -61,7 +63,10 @@ def parse_transcript(data: object) -> LoadedTranscript:
 def _from_segments(segments: list) -> tuple[Utterance, ...]:
     merged: list[Utterance] = []
     for seg in segments:
-        words = tuple(Word.from_dict(w) for w in seg.get("words") or () if "start" in w and "end" in w)
+        if not isinstance(seg, dict):
+            raise TypeError(f"a segment must be an object, not {type(seg).__name__}")
+        words = tuple(Word.from_dict(w) for w in seg.get("words") or ()
+                      if isinstance(w, dict) and "start" in w and "end" in w)
         speaker = seg.get("speaker") or _majority_speaker(seg.get("words") or ()) or UNKNOWN_SPEAKER
         text = str(seg.get("text", "")).strip()
         if not text:

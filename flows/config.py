@@ -37,7 +37,8 @@ class Settings:
     voices_dir: Path | None = None
     workers: int = 1
     dask_address: str | None = None
-    lock_timeout_s: float = 30.0
+    lock_timeout_s: float = 300.0
+    prefect_home: Path | None = None
     company_names: tuple[str, ...] = ()
     product_names: tuple[str, ...] = ()
     feature_words: tuple[str, ...] = ()

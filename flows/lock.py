@@ -1,7 +1,8 @@
 """One batch per database at a time: an advisory lock file next to the DuckDB file.
 
-The kernel drops the lock when the holder dies (even on kill -9), so a crashed run never
-blocks the next night.
+The lock belongs to the database's real path, so two runs that name one file differently (a
+symlink, ``..``) still take turns. The kernel drops the lock when the holder dies (even on
+kill -9), so a crashed run never blocks the next night.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class RunLockedError(ConfigError):
 
 @contextmanager
 def run_lock(db: Path) -> Iterator[None]:
-    path = Path(f"{db}.run.lock")
+    path = Path(f"{os.path.realpath(db)}.run.lock")
     try:
         handle = open(path, "a+")
     except OSError as exc:

@@ -14,14 +14,15 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 
 from analysis import AnalysisError, CallAnalysis, analyze_call
-from flows.archive import CallSource
+from flows.archive import CallSource, fetch_recording
 from flows.config import Settings
 from flows.plan import plan_call
+from flows.storage import RecordingChangedError
 from transcription.asr import AsrOptions
-from transcription.audio import load_audio
+from transcription.audio import Audio, load_audio
 from transcription.diarization import SpeakerCountHints, backends_to_load, resolve_torch_device
 from transcription.enrollment import SellerEnrollment
-from transcription.errors import TranscriptionError
+from transcription.errors import AudioDecodeError, TranscriptionError
 from transcription.pipeline import CallTranscriber
 from transcription.redaction import redact_transcript
 from transcription.types import Word
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 CALLYTICS_VERSION = version("callytics")
 CHANNEL_NAMES = {0: "left", 1: "right"}
+# Fewer recognised words than this is not a conversation: silence, noise (on which Whisper
+# hallucinates a "you" or a "Thank you."), a hang-up or a voicemail beep.
+MIN_USABLE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,12 @@ class CallProcessor:
         )
 
     def process(self, source: CallSource, sha256: str, run_id: str) -> CallOutcome:
+        """``sha256`` is the fingerprint taken when the batch looked at the file; the stored one
+        is the hash of the very bytes decoded here."""
         record = call_record(source, sha256, run_id, self.settings)
         try:
-            audio = load_audio(source.path)
-            record = replace(record, duration_s=audio.duration, channels=audio.channels,
+            audio, sha256 = decode(source)
+            record = replace(record, sha256=sha256, duration_s=audio.duration, channels=audio.channels,
                              sample_rate=audio.original_sample_rate)
             plan = plan_call(
                 self.settings,
@@ -97,8 +103,9 @@ class CallProcessor:
             )
             speech = self.transcriber.process(audio, backend=plan.diarization,
                                               seller_channel=plan.seller_channel, speakers=plan.speakers)
-            if not speech.utterances:
-                return failed_outcome(record, "no speech detected in the recording")
+            if len(speech.words) < MIN_USABLE_WORDS:
+                heard = f"{len(speech.words)} word{'s' * (len(speech.words) != 1)}" if speech.words else "nothing"
+                return failed_outcome(record, f"no usable speech ({heard} recognised)")
             if self.settings.redact_pii:
                 speech = redact_transcript(speech)
             similarity = None
@@ -113,6 +120,8 @@ class CallProcessor:
             )
         except (TranscriptionError, AnalysisError) as exc:
             return failed_outcome(record, str(exc))
+        except OSError as exc:
+            return failed_outcome(record, f"cannot read {source.location}: {exc.strerror or exc}")
         except Exception as exc:  # a decoder or model crash on one file must not stop the batch
             logger.warning("call %s crashed", source.call_id, exc_info=True)
             return failed_outcome(record, f"internal error: {type(exc).__name__}: {exc}")
@@ -128,6 +137,21 @@ class CallProcessor:
             pii_redactions=speech.pii_redactions,
         )
         return CallOutcome(record=record, analysis=analysis, words=tuple(speech.words))
+
+
+def decode(source: CallSource, attempts: int = 2) -> tuple[Audio, str]:
+    """Decode the recording and hash the same bytes; a file replaced while it was read is read
+    again (``attempts`` times in all)."""
+    for _ in range(attempts):
+        with fetch_recording(source) as recording:
+            try:
+                audio = load_audio(recording.path)
+            except AudioDecodeError as exc:
+                raise AudioDecodeError(source.location, exc.reason) from None
+            if recording.unchanged():
+                return audio, recording.sha256
+        logger.info("%s changed while it was read; reading it again", source.location)
+    raise RecordingChangedError("it kept changing while it was read")
 
 
 def failed_outcome(record: CallRecord, error: str) -> CallOutcome:
@@ -162,7 +186,7 @@ def call_record(source: CallSource, sha256: str, run_id: str, settings: Settings
     """The ``calls`` row of ``source`` before processing: manifest fields and run facts."""
     return CallRecord(
         call_id=source.call_id,
-        source_path=str(source.path),
+        source_path=source.location,
         sha256=sha256,
         recorded_at=source.recorded_at,
         seller_id=source.seller_id,

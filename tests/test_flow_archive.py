@@ -1,11 +1,13 @@
-"""Archive discovery: recursive walk, manifest join, bad rows reported rather than fatal."""
+"""Archive discovery: recursive walk, manifest join, bad rows reported rather than fatal,
+call ids unique, symlinks kept inside the archive, hashes of the bytes actually read."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pytest
 
-from flows.archive import ArchiveError, discover_calls, file_sha256
+from flows.archive import ArchiveError, discover_calls, fetch_recording, fingerprint
 
 
 def touch(path, data=b"x"):
@@ -69,8 +71,70 @@ def test_missing_archive(tmp_path):
 
 
 def test_sha256_changes_with_content(tmp_path):
-    a = touch(tmp_path / "a.wav", b"one")
-    before = file_sha256(a)
-    a.write_bytes(b"two")
-    assert file_sha256(a) != before
+    touch(tmp_path / "a.wav", b"one")
+    [call] = discover_calls(tmp_path).calls
+    before = fingerprint(call)
+    (tmp_path / "a.wav").write_bytes(b"two")
+    assert fingerprint(call) != before
     assert len(before) == 64
+
+
+def test_a_path_that_is_another_files_call_id_never_shares_it(tmp_path):
+    touch(tmp_path / "l.wav")
+    touch(tmp_path / "m.wav")
+    (tmp_path / "manifest.csv").write_text("path,call_id\nl.wav,m.wav\n")
+    found = discover_calls(tmp_path)
+    ids = {c.relative_path: c.call_id for c in found.calls}
+    assert ids["l.wav"] == "m.wav"
+    assert ids["m.wav"].startswith("m.wav#") and len(set(ids.values())) == 2
+    assert any("m.wav: its path is the call_id of l.wav" in p for p in found.problems)
+    # the same archive gives the same ids every time, whatever else is added
+    touch(tmp_path / "a.wav")
+    again = {c.relative_path: c.call_id for c in discover_calls(tmp_path).calls}
+    assert again["m.wav"] == ids["m.wav"]
+
+
+def test_repeated_and_path_like_call_ids_are_all_unique(tmp_path):
+    for name in ("a.wav", "b.wav", "c.wav", "x/d.wav"):
+        touch(tmp_path / name)
+    (tmp_path / "manifest.csv").write_text(
+        "path,call_id\nb.wav,a.wav\nc.wav,a.wav\nx/d.wav,c.wav\n")
+    calls = discover_calls(tmp_path).calls
+    assert len({c.call_id for c in calls}) == len(calls) == 4
+
+
+def test_symlinks_leaving_the_archive_are_refused(tmp_path):
+    outside = touch(tmp_path / "secret" / "other.wav", b"not yours")
+    touch(tmp_path / "secret" / "more" / "x.wav")
+    archive = tmp_path / "archive"
+    touch(archive / "real.wav")
+    os.symlink(outside, archive / "leak.wav")
+    os.symlink(tmp_path / "secret" / "more", archive / "linked-folder")
+    os.symlink(archive / "real.wav", archive / "alias.wav")
+    found = discover_calls(archive)
+    assert sorted(c.relative_path for c in found.calls) == ["alias.wav", "real.wav"]
+    text = "\n".join(found.problems)
+    assert "leak.wav: symlink to" in text and "linked-folder: symlink to" in text
+    assert "leaves the archive, refused" in text
+
+
+def test_a_file_swapped_for_an_outside_link_after_discovery_is_not_read(tmp_path):
+    outside = touch(tmp_path / "secret.wav", b"not yours")
+    archive = tmp_path / "archive"
+    touch(archive / "a.wav")
+    [call] = discover_calls(archive).calls
+    (archive / "a.wav").unlink()
+    os.symlink(outside, archive / "a.wav")
+    with pytest.raises(PermissionError, match="outside the archive"):
+        fingerprint(call)
+
+
+def test_the_recording_hash_is_of_the_bytes_read_and_a_replaced_file_is_noticed(tmp_path):
+    path = touch(tmp_path / "a.wav", b"first")
+    [call] = discover_calls(tmp_path).calls
+    with fetch_recording(call) as recording:
+        assert recording.path.read_bytes() == b"first" and recording.unchanged()
+        assert recording.sha256 == fingerprint(call)
+        replacement = touch(tmp_path / "new.tmp", b"second")
+        os.replace(replacement, path)
+        assert not recording.unchanged()

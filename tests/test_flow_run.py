@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import require_tool
 from flows.lock import run_lock
 
 pytestmark = pytest.mark.slow
@@ -53,6 +54,13 @@ def make_archive(root: Path) -> Path:
     subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
                     "anullsrc=r=16000:cl=mono", "-t", "5", str(archive / "bad" / "silent.wav")],
                    check=True)
+    # Noise on which Whisper hears "you", and a recording of just "thank you": not calls.
+    subprocess.run([require_tool("sox"), "-R", "-n", "-r", "16000", "-c", "1",
+                    str(archive / "bad" / "noise.wav"), "synth", "30", "pinknoise", "vol", "0.5"],
+                   check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-ss", "2.86", "-t", "0.55", "-i",
+                    str(EXAMPLES / "2026-W47/2026-11-20_kestrel.wav"), str(archive / "bad" / "thanks.wav")],
+                   check=True)
     return archive
 
 
@@ -73,11 +81,12 @@ def test_first_run_processes_good_calls_and_records_bad_ones(first_run):
     assert status == {
         "nw-2026-11-20-kestrel": "ok", "nw-2026-11-24-meridian": "ok",
         "empty": "failed", "bad/notes.mp3": "failed", "bad/cut.flac": "failed",
-        "bad/silent.wav": "failed",
+        "bad/silent.wav": "failed", "bad/noise.wav": "failed", "bad/thanks.wav": "failed",
     }
     errors = dict(rows(db, "SELECT call_id, error FROM calls WHERE status = 'failed'"))
     assert "empty" in errors["empty"]
-    assert "no speech" in errors["bad/silent.wav"]
+    for noise in ("bad/silent.wav", "bad/noise.wav", "bad/thanks.wav"):
+        assert errors[noise].startswith("no usable speech"), errors[noise]
     assert "manifest row for missing/gone.wav: file not found" in result.stderr
     assert "4 failed" in result.stdout or "failed: empty" in result.stdout
 
@@ -123,7 +132,7 @@ def test_second_run_skips_everything(first_run, tmp_path):
     assert result.returncode == 0, result.stderr
     [(processed, skipped, failed)] = rows(
         db, "SELECT processed, skipped, failed FROM runs ORDER BY started_at DESC LIMIT 1")
-    assert (processed, skipped, failed) == (0, 6, 0)
+    assert (processed, skipped, failed) == (0, 8, 0)
     assert rows(db, "SELECT count(*) FROM utterances")[0][0] == before
 
 
@@ -136,7 +145,7 @@ def test_replaced_file_is_reprocessed_and_deleted_file_keeps_history(first_run, 
     assert result.returncode == 1, result.stderr  # --strict: new.wav failed
     [(processed, skipped, failed)] = rows(
         db, "SELECT processed, skipped, failed FROM runs ORDER BY started_at DESC LIMIT 1")
-    assert (processed, skipped, failed) == (1, 4, 1)  # unchanged bad files are not retried
+    assert (processed, skipped, failed) == (1, 6, 1)  # unchanged bad files are not retried
     status = dict(rows(db, "SELECT call_id, status FROM calls"))
     assert status["bad/silent.wav"] == "ok"
     assert status["bad/notes.mp3"] == "failed"  # history kept

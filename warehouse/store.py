@@ -5,7 +5,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -20,7 +20,7 @@ from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
 from warehouse.records import CallRecord, ProcessedCall
 from warehouse.rows import as_utc, batch_rows
-from warehouse.schema import check_readable, migrate
+from warehouse.schema import check_intact, check_readable, migrate
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ T = TypeVar("T")
 class Warehouse:
     """Reads and writes the callytics DuckDB file at ``path``.
 
-    Opening creates the file (its folder must exist) and upgrades an older schema in place.
+    Opening creates the file (its folder must exist), or reads an existing one end to end and
+    reports damage before writing anything, then upgrades an older schema in place.
     No connection stays open between calls, so other processes can read whenever no write is
     in progress; ``batch()`` keeps one connection for a run of writes when speed matters more.
     A file held by another process is retried for up to ``lock_timeout_s`` seconds. Threads may
@@ -55,6 +56,8 @@ class Warehouse:
         created = not self.path.exists()
         try:
             with self._connection() as con:
+                if not created:
+                    check_intact(con, self.path)
                 migrate(con, self.path)
         except BaseException:
             if created:
@@ -172,13 +175,15 @@ class Warehouse:
 
     def _read(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         with self._connection() as con:
-            if self.read_only:
-                return work(con)
-            con.begin()
+            if not self.read_only:
+                con.begin()
             try:
                 return work(con)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"cannot read {self.path}: {' '.join(str(exc).split())}") from None
             finally:
-                con.rollback()
+                if not self.read_only:
+                    con.rollback()
 
     def _transaction(self, what: str, work: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
         if self.read_only:
@@ -189,10 +194,10 @@ class Warehouse:
                 work(con)
                 con.commit()
             except duckdb.Error as exc:
-                con.rollback()
+                _rollback(con)
                 raise WarehouseError(f"cannot {what} to {self.path}: {' '.join(str(exc).split())}") from None
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
 
 
@@ -211,13 +216,26 @@ def _replace_calls(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table
             for table in CALL_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT call_id FROM incoming_calls)")
     finally:
-        con.unregister("incoming_calls")
+        _unregister(con, "incoming_calls")
     for table, rows in tables.items():
         con.register("incoming_rows", rows)
         try:
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
         finally:
-            con.unregister("incoming_rows")
+            _unregister(con, "incoming_rows")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is left of a failed transaction (a failed commit may have ended it)."""
+    with suppress(duckdb.Error):
+        con.rollback()
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered Arrow table; after a failed statement this fails too, and the first
+    error is the one worth reporting."""
+    with suppress(duckdb.Error):
+        con.unregister(name)
 
 
 def _remove_database_files(path: Path) -> None:

@@ -25,10 +25,17 @@ def classify(
     discount, current_spend), amount, currency, period and unit said (null otherwise)."""
     from analysis import AnalysisConfig, classify_text
 
-    lines = list(texts) if texts else [line.strip() for line in sys.stdin if line.strip()]
+    lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
     config = AnalysisConfig(product_names=tuple(product or ()))
     for turn in classify_text(lines, config):
         typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
+
+
+def _stdin_text() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        fail("standard input is not UTF-8 text")
 
 
 @app.command()

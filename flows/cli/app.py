@@ -1,7 +1,7 @@
 """The ``callytics`` Typer app and its entry point. Commands live in sibling modules."""
 from __future__ import annotations
 
-import sys
+import signal
 
 import click
 import typer
@@ -30,9 +30,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AnalysisError,
     WarehouseError,
     ConfigError,
-    FileNotFoundError,
-    PermissionError,
-    IsADirectoryError,
+    OSError,
 )
 
 
@@ -48,6 +46,17 @@ def redact_pii_setting(flag: bool | None) -> bool:
     return load_settings().with_overrides(redact_pii=flag).redact_pii
 
 
+INTERRUPTED = 130
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: the command stops as on Ctrl+C (a batch records itself interrupted)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
 def fail(message: str, code: int = 1) -> None:
     """Print one line on stderr and exit: the only way a command reports bad input."""
     typer.echo(f"callytics: error: {message}", err=True)
@@ -56,17 +65,24 @@ def fail(message: str, code: int = 1) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         code = command.main(args=argv, prog_name="callytics", standalone_mode=False)
     except (click.exceptions.Abort, typer.Abort):
-        fail("aborted", 130)
+        fail("aborted", INTERRUPTED)
     except USAGE_ERRORS as exc:
         exc.show()
         raise SystemExit(exc.exit_code)
     except USER_ERRORS as exc:
         fail(_one_line(exc))
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
+    except Terminated:
+        fail("terminated", 143)
+    except Exception as exc:  # a bug, still reported as one line: no input may print a traceback
+        fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if code == INTERRUPTED:  # Typer turns Ctrl+C into this exit code
+        fail("interrupted", INTERRUPTED)
     raise SystemExit(code if isinstance(code, int) else 0)
 
 

@@ -14,6 +14,8 @@ import typer
 from flows.cli.app import RedactPiiOption, app, fail
 from flows.config import Settings, load_settings
 from flows.lock import run_lock
+from flows.logs import LIBRARY_LOGGERS
+from flows.storage import is_url, open_store
 
 EXAMPLE_ARCHIVE = Path(__file__).resolve().parents[2] / "examples" / "archive"
 
@@ -32,20 +34,24 @@ def _settings(config: Optional[Path], **flags) -> Settings:
 
 def _quiet_prefect(verbose: bool) -> None:
     """Progress and the summary are the CLI's output; failures reach the user as one line from
-    ``main``, so Prefect's own run logs and tracebacks stay out unless ``--verbose``."""
+    ``main``, so Prefect's own run logs, callytics' warnings (they still reach the run's log in
+    Prefect) and tracebacks stay out unless ``--verbose``."""
     if verbose:
         return
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     import prefect  # noqa: F401  (configures logging on import; then we lower the rest)
 
     for name, level in (("", logging.ERROR), ("EventsWorker", logging.ERROR),
-                        ("distributed", logging.CRITICAL)):
+                        ("distributed", logging.CRITICAL), ("uvicorn", logging.CRITICAL)):
         logging.getLogger(name).setLevel(level)
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).propagate = False
 
 
 @app.command()
 def run(
-    archive: Path = typer.Argument(..., help="Folder of call recordings (optionally with manifest.csv)."),
+    archive: str = typer.Argument(..., help="Folder or URL (s3://bucket/prefix, gs://..., az://...) of call recordings, optionally with manifest.csv."),
     db: Optional[Path] = DbOption,
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
@@ -68,9 +74,10 @@ def run(
 
 @app.command()
 def serve(
-    archive: Path = typer.Argument(..., help="Folder of call recordings to process every night."),
+    archive: str = typer.Argument(..., help="Folder or URL of call recordings to process on the schedule."),
     cron: str = typer.Option("0 2 * * *", "--cron", help="When to run (cron syntax)."),
     timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone of the cron, e.g. Europe/Berlin."),
+    port: int = typer.Option(4200, "--port", help="Port of the Prefect UI and API this command serves (without PREFECT_API_URL)."),
     db: Optional[Path] = DbOption,
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
@@ -78,14 +85,19 @@ def serve(
     dask_address: Optional[str] = DaskOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Serve the nightly schedule with Prefect until interrupted."""
-    if not archive.is_dir():
-        fail(f"archive {archive} is not a folder")
+    """Run the batch on a schedule until stopped, with the Prefect UI at http://127.0.0.1:PORT.
+
+    Without PREFECT_API_URL it serves Prefect's API, UI and scheduler itself, keeping their state
+    in the prefect_home setting (default: a 'prefect' folder beside the database); with it, it
+    registers the schedule on that server."""
     settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
                          diarization=diarization, dask_address=dask_address)
+    archive = _check_archive(archive)
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
 
     from flows.nightly import nightly
+    from flows.server import prefect_api
 
     try:
         if timezone is not None:
@@ -93,12 +105,22 @@ def serve(
         schedule = Cron(cron, timezone=timezone)
     except (ValueError, ZoneInfoNotFoundError) as exc:
         fail(f"bad schedule --cron '{cron}' --timezone '{timezone}': {str(exc).splitlines()[0]}")
-    nightly.serve(
-        name="callytics-nightly",
-        schedules=[schedule],
-        parameters={"archive": str(archive.resolve()),
-                    "settings": settings.to_dict() | {"db": str(settings.db.resolve())}},
-    )
+    home = settings.prefect_home or Path(os.path.realpath(settings.db)).parent / "prefect"
+    with prefect_api(ui=True, home=home, port=port) as api:
+        where = f"state in {api.home}" if api.served_here else "configured by PREFECT_API_URL"
+        typer.echo(f"Prefect UI: {api.url} ({where})", err=True)
+        typer.echo(f"Processing {archive} into {settings.db} on '{cron}'"
+                   f"{f' ({timezone})' if timezone else ''}; Ctrl+C stops.", err=True)
+        nightly.serve(
+            name="callytics-nightly",
+            schedules=[schedule],
+            parameters={"archive": archive,
+                        "settings": settings.to_dict() | {"db": os.path.realpath(settings.db)}},
+            # One batch at a time: a run that comes due while one is going is cancelled.
+            global_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
+            print_starting_message=False,
+        )
 
 
 @app.command()
@@ -128,9 +150,15 @@ def demo(
     typer.echo(f"\nDatabase: {db}\nDashboard: {report}")
 
 
-def _run(archive: Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
-    if not archive.is_dir():
-        fail(f"archive {archive} is not a folder")
+def _check_archive(archive: str | Path) -> str:
+    """The archive as the flow gets it (a local folder made absolute); fails fast when unusable."""
+    archive = str(archive) if is_url(str(archive)) else os.path.abspath(archive)
+    open_store(archive)
+    return archive
+
+
+def _run(archive: str | Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
+    archive = _check_archive(archive)
     with run_lock(settings.db):
         pass  # fail fast, before Prefect starts; the flow takes the lock for real
     _quiet_prefect(verbose)
