@@ -93,7 +93,7 @@ def nightly(
 ) -> RunSummary:
     """Process every new or changed call under ``archive`` into ``settings.db``."""
     started = time.monotonic()
-    archive = Path(archive)
+    archive = Path(archive).resolve()
     if isinstance(settings, dict):  # a scheduled deployment passes JSON parameters
         settings = Settings.from_dict(settings)
     settings = with_environment_secrets(settings)
@@ -108,6 +108,7 @@ def nightly(
         warehouse.fail_abandoned_runs("interrupted: the batch process ended before finishing")
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=str(archive),
                             pipeline_version=version, config=settings.to_dict())
+        warehouse.set_report_timezone(settings.report_timezone)
         done = warehouse.processed_calls()
         todo: list[tuple[CallSource, str]] = []
         outcomes: list[CallOutcome] = []

@@ -197,3 +197,16 @@ def test_bad_arguments_are_one_line(tmp_path):
     assert result.stderr.strip() == f"callytics: error: archive {tmp_path / 'nope'} is not a folder"
     result = callytics("run", str(tmp_path), "--diarization", "magic", cwd=tmp_path)
     assert result.returncode == 1 and "diarization must be one of" in result.stderr
+
+
+def test_calls_name_their_classifier_and_their_file_relative_to_the_archive(first_run):
+    _, archive, db, _ = first_run
+    stored = {call_id: rest for call_id, *rest in rows(
+        db, "SELECT call_id, source_path, source_location, classifier FROM stg_calls")}
+    path, location, classifier = stored["nw-2026-11-24-meridian"]
+    assert path == "2026-W48/2026-11-24_meridian.flac"
+    assert location == f"{archive.resolve()}/{path}" and Path(location).is_file()
+    assert classifier.startswith("all-MiniLM-L6-v2+heads.") and len(classifier.split(".")[-1]) == 8
+    assert stored["nw-2026-11-20-kestrel"][2] == classifier
+    assert stored["bad/notes.mp3"][:2] == ["bad/notes.mp3", f"{archive.resolve()}/bad/notes.mp3"]
+    assert stored["bad/notes.mp3"][2] is None  # never labelled
