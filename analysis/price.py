@@ -1,4 +1,4 @@
-"""Price mentions (SPEC section 5): what the buyer would pay, said by either party.
+"""Price mentions (docs/metrics.md): what the buyer would pay, said by either party.
 
 An utterance mentions price when it has a pricing word (price, quote, budget, discount, fee...)
 or a money amount tied to the offering ("$25,000", "12k", "sixty dollars a seat per month").

@@ -53,7 +53,7 @@ class LabelledUtterance:
 
 @dataclass(frozen=True)
 class PriceMention:
-    """One utterance that talks about what the buyer would pay (SPEC section 5)."""
+    """One utterance that talks about what the buyer would pay."""
 
     utterance_idx: int
     start: float
@@ -68,7 +68,7 @@ class PriceMention:
 
 @dataclass(frozen=True)
 class CallMetrics:
-    """One ``call_metrics`` row (SPEC section 6). Seconds from recording start; NULL as None."""
+    """One ``call_metrics`` row (defined in docs/metrics.md). Seconds from recording start; NULL as None."""
 
     duration_s: float
     speech_s: float

@@ -1,4 +1,4 @@
-"""SPEC section 6 metrics on hand-computed calls, and their edge cases."""
+"""Per-call metrics on hand-computed calls, and their edge cases."""
 import pytest
 
 from analysis.metrics import compute_metrics, union_length

@@ -1,4 +1,4 @@
-"""Price mentions (SPEC section 5): amounts in digits and words, pricing words, and the traps."""
+"""Price mentions: amounts in digits and words, pricing words, and the traps."""
 import pytest
 
 from analysis.price import detect_price
