@@ -13,6 +13,7 @@ from transcription.diarization.factory import check_backend
 from transcription.errors import DiarizationError
 
 CONFIG_ENV = "CALLYTICS_CONFIG"
+DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_CONFIG_FILE = "callytics.toml"
 
 
@@ -52,6 +53,8 @@ class Settings:
             check_backend(self.diarization)
         except DiarizationError as exc:
             raise ConfigError(str(exc)) from None
+        if self.device not in DEVICES:
+            raise ConfigError(f"device must be one of {', '.join(DEVICES)}, not '{self.device}'")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, not {self.workers}")
         if self.seller_channel is not None:

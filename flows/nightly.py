@@ -4,9 +4,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -40,6 +41,13 @@ class RunSummary:
     wall_s: float
     problems: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()
+
+    def serialize(self) -> dict[str, Any]:
+        """Plain JSON values (``callytics run --json``)."""
+        return asdict(self) | {
+            "problems": list(self.problems),
+            "failures": [{"call_id": call_id, "error": error} for call_id, error in self.failures],
+        }
 
     def to_markdown(self) -> str:
         lines = [
