@@ -11,7 +11,7 @@ import typer
 import warehouse_rows as rows
 from flows.cli import app, main
 from flows.cli.choices import ExportFormat
-from warehouse.export import EXPORT_FORMATS
+from warehouse import EXPORT_FORMATS
 
 COMMANDS = sorted(typer.main.get_command(app).commands)
 

@@ -14,8 +14,7 @@ import pytest
 
 import warehouse_rows as rows
 from conftest import MISSING_TOOL
-from warehouse import WarehouseError
-from warehouse.export import DUCKDB_STORAGE_VERSION, export
+from warehouse import DUCKDB_STORAGE_VERSION, WarehouseError, export
 
 DUCKDB_1X = ("1.0.0", "1.1.3", "1.5.6")
 

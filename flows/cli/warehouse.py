@@ -32,7 +32,7 @@ def export_command(
     quiet: bool = QuietOption,
 ) -> None:
     """Write every table and view to OUT; each file is swapped in atomically."""
-    from warehouse.export import export
+    from warehouse import export
 
     settings = command_settings(config, db=db)
     written = export(settings.db, out, fmt.value, unsafe_csv=unsafe_csv,
@@ -50,7 +50,7 @@ def dashboard_command(
     quiet: bool = QuietOption,
 ) -> None:
     """Write one self-contained HTML page of charts; it opens offline in any browser."""
-    from warehouse.dashboard import dashboard
+    from warehouse import dashboard
 
     settings = command_settings(config, db=db)
     written = dashboard(settings.db, out, lock_timeout_s=settings.lock_timeout_s)
