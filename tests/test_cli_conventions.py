@@ -6,21 +6,11 @@ import json
 from importlib.metadata import version
 
 import pytest
-import typer
 
 import warehouse_rows as rows
-from flows.cli import app, main
 from flows.cli.choices import ExportFormat
+from test_flow_cli import COMMANDS, run_cli
 from warehouse import EXPORT_FORMATS
-
-COMMANDS = sorted(typer.main.get_command(app).commands)
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")
