@@ -1,6 +1,6 @@
-"""Per-call metrics, exactly as SPEC section 6 defines them.
+"""Per-call metrics, as docs/metrics.md defines them.
 
-Conventions where the SPEC leaves room: talk time by role is the sum of that role's utterance
+Conventions behind those definitions: talk time by role is the sum of that role's utterance
 durations; a monologue (story) is the time from the start of a run of seller (buyer) utterances to
 the end of its last one, where the run ends at an utterance of the other side lasting at least
 ``monologue_break_s``; ``patience_s`` averages, over every buyer utterance directly followed by a

@@ -1,4 +1,4 @@
-"""Price mentions: either party talking about what the buyer would pay.
+"""Price mentions (docs/metrics.md): either party talking about what the buyer would pay.
 
 A trained detector built like the turn classifier: the all-MiniLM-L6-v2 sentence embedding (the
 process-wide encoder, so a call's utterances are encoded once for every head) plus explainable

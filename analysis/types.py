@@ -79,7 +79,7 @@ class PriceMention:
 
 @dataclass(frozen=True)
 class CallMetrics:
-    """One ``call_metrics`` row (SPEC section 6). Seconds from recording start; NULL as None."""
+    """One ``call_metrics`` row (defined in docs/metrics.md). Seconds from recording start; NULL as None."""
 
     duration_s: float
     speech_s: float

@@ -6,12 +6,14 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from transcription.asr import BUNDLED_MODEL
 from transcription.diarization.factory import check_backend
 from transcription.errors import DiarizationError
 
 CONFIG_ENV = "CALLYTICS_CONFIG"
+DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_CONFIG_FILE = "callytics.toml"
 
 
@@ -45,16 +47,24 @@ class Settings:
     seller_names: tuple[str, ...] = ()
     role_confidence_threshold: float = 0.8
     redact_pii: bool = True
+    report_timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         try:
             check_backend(self.diarization)
         except DiarizationError as exc:
             raise ConfigError(str(exc)) from None
+        if self.device not in DEVICES:
+            raise ConfigError(f"device must be one of {', '.join(DEVICES)}, not '{self.device}'")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, not {self.workers}")
         if self.seller_channel is not None:
             parse_channel(self.seller_channel)
+        try:
+            ZoneInfo(self.report_timezone)
+        except (TypeError, ValueError, ZoneInfoNotFoundError):
+            raise ConfigError(f"report_timezone '{self.report_timezone}' is not a time zone "
+                              "(use an IANA name such as America/Los_Angeles)") from None
         if not 0.0 <= self.role_confidence_threshold <= 1.0:
             raise ConfigError(
                 f"role_confidence_threshold must be between 0 and 1, not {self.role_confidence_threshold}"
@@ -75,6 +85,11 @@ class Settings:
             out[f.name] = (str(value) if isinstance(value, Path)
                            else list(value) if isinstance(value, tuple) else value)
         return out
+
+    @property
+    def report_zone(self) -> ZoneInfo:
+        """The zone of ``report_timezone``: local days and weeks, and naive manifest times."""
+        return ZoneInfo(self.report_timezone)
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Apply CLI flags; ``None`` means the flag was not given."""

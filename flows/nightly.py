@@ -10,9 +10,10 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from itertools import chain
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -58,6 +59,13 @@ class RunSummary:
     wall_s: float
     problems: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()
+
+    def serialize(self) -> dict[str, Any]:
+        """Plain JSON values (``callytics run --json``)."""
+        return asdict(self) | {
+            "problems": list(self.problems),
+            "failures": [{"call_id": call_id, "error": error} for call_id, error in self.failures],
+        }
 
     def to_markdown(self) -> str:
         lines = [
@@ -149,6 +157,7 @@ def _batch(archive: str, settings: Settings, limit: int | None, reprocess: bool,
         warehouse.fail_abandoned_runs("interrupted: the batch process ended before finishing")
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=archive,
                             pipeline_version=pipeline_version(settings), config=settings.to_dict())
+        warehouse.set_report_timezone(settings.report_timezone)
         outcomes: list[CallOutcome] = []
         try:
             skipped = _process(discovery, warehouse, writer, outcomes, settings, run_id, limit=limit,

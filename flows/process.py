@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 
 from analysis import AnalysisError, CallAnalysis, analyze_call
+from analysis.identity import classifier_id
 from flows.archive import CallSource, fetch_recording
 from flows.config import Settings
 from flows.plan import plan_call
@@ -130,6 +131,7 @@ class CallProcessor:
             language=speech.language,
             asr_model=speech.asr_model,
             diarization_backend=speech.diarization_backend,
+            classifier=classifier_id(),
             role_method=analysis.roles.method,
             role_confidence=analysis.roles.confidence,
             roles_uncertain=analysis.roles.uncertain,
@@ -182,13 +184,20 @@ def _cached_processor(settings: Settings) -> CallProcessor:
     return CallProcessor(settings)
 
 
+def local_time(value: datetime | None, settings: Settings) -> datetime | None:
+    """A manifest time without an offset is wall-clock time in ``report_timezone``."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=settings.report_zone)
+
+
 def call_record(source: CallSource, sha256: str, run_id: str, settings: Settings) -> CallRecord:
     """The ``calls`` row of ``source`` before processing: manifest fields and run facts."""
     return CallRecord(
         call_id=source.call_id,
-        source_path=source.location,
+        source_path=source.relative_path,
         sha256=sha256,
-        recorded_at=source.recorded_at,
+        recorded_at=local_time(source.recorded_at, settings),
         seller_id=source.seller_id,
         seller_name=source.seller_name,
         account=source.account,

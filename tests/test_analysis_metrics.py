@@ -1,4 +1,4 @@
-"""SPEC section 6 metrics on hand-computed calls, and their edge cases."""
+"""Per-call metrics on hand-computed calls, and their edge cases."""
 from dataclasses import replace
 
 import pytest

@@ -1,6 +1,7 @@
 """The nightly batch end to end through the CLI: incremental, failure-isolated, crash-safe."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -205,4 +206,34 @@ def test_bad_arguments_are_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"callytics: error: archive {tmp_path / 'nope'} is not a folder"
     result = callytics("run", str(tmp_path), "--diarization", "magic", cwd=tmp_path)
-    assert result.returncode == 1 and "diarization must be one of" in result.stderr
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Invalid value for '--diarization': 'magic' is not one of" in result.stderr
+
+
+def test_calls_name_their_classifier_and_their_file_relative_to_the_archive(first_run):
+    _, archive, db, _ = first_run
+    stored = {call_id: rest for call_id, *rest in rows(
+        db, "SELECT call_id, source_path, source_location, classifier FROM stg_calls")}
+    path, location, classifier = stored["nw-2026-11-24-meridian"]
+    assert path == "2026-W48/2026-11-24_meridian.flac"
+    assert location == f"{archive.resolve()}/{path}" and Path(location).is_file()
+    assert classifier.startswith("all-MiniLM-L6-v2+heads.") and len(classifier.split(".")[-1]) == 8
+    assert stored["nw-2026-11-20-kestrel"][2] == classifier
+    assert stored["bad/notes.mp3"][:2] == ["bad/notes.mp3", f"{archive.resolve()}/bad/notes.mp3"]
+    assert stored["bad/notes.mp3"][2] is None  # never labelled
+
+
+def test_json_summary_is_the_only_output_and_quiet_prints_only_problems(first_run, tmp_path):
+    root, archive, db = own_copy(first_run, tmp_path)
+    (archive / "bad" / "notes.mp3").write_text("still not audio\n" * 100)
+    result = callytics("run", str(archive), "--db", str(db), "--json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["discovered"], summary["processed"], summary["failed"], summary["skipped"]) == (6, 0, 1, 5)
+    assert summary["failures"][0]["call_id"] == "bad/notes.mp3" and summary["failures"][0]["error"]
+    assert summary["db"] == str(db) and summary["run_id"] in {r[0] for r in rows(db, "SELECT run_id FROM runs")}
+    assert "manifest row for missing/gone.wav" in " ".join(summary["problems"])
+    result = callytics("run", str(archive), "--db", str(db), "--quiet", "--reprocess", "--limit", "1",
+                       cwd=root)
+    assert result.returncode == 0 and result.stdout == ""
+    assert "warning: manifest row for missing/gone.wav" in result.stderr

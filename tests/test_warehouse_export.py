@@ -9,7 +9,7 @@ from flows.cli import main
 from warehouse import WarehouseError, export
 
 RELATIONS = {"calls", "utterances", "words", "price_mentions", "call_metrics", "runs", "schema_version",
-             "stg_calls", "stg_first_price_mentions", "v_calls", "v_seller_weekly", "v_price_timing"}
+             "report_settings", "stg_calls", "stg_first_price_mentions", "v_calls", "v_seller_weekly", "v_price_timing"}
 
 
 @pytest.fixture(scope="module")

@@ -24,13 +24,17 @@ _LONGEST_RETRY_S = 1.0
 
 
 def open_database(path: Path, *, read_only: bool, lock_timeout_s: float) -> duckdb.DuckDBPyConnection:
-    """Connect to ``path``, waiting up to ``lock_timeout_s`` for another process's lock."""
+    """Connect to ``path``, waiting up to ``lock_timeout_s`` for another process's lock.
+
+    The session's time zone is UTC, so timestamps come back as UTC whatever the machine's zone;
+    the views put calls into days in the stored report time zone themselves.
+    """
     check_path(path, read_only=read_only)
     deadline = time.monotonic() + lock_timeout_s
     delay = _FIRST_RETRY_S
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             message = str(exc)
             if _LOCK_MESSAGE not in message:
@@ -47,6 +51,8 @@ def open_database(path: Path, *, read_only: bool, lock_timeout_s: float) -> duck
             delay = min(delay * 2, _LONGEST_RETRY_S)
         except duckdb.Error as exc:
             raise WarehouseError(describe_open_error(path, str(exc))) from None
+        con.execute("SET TimeZone = 'UTC'")
+        return con
 
 
 def check_path(path: Path, *, read_only: bool) -> None:

@@ -18,7 +18,7 @@ def _arrow_type(annotation: str) -> pa.DataType:
     """Arrow type for a dataclass field annotated like ``float | None`` (annotations are strings)."""
     base = annotation.split("|")[0].strip()
     if base.startswith("datetime"):
-        return pa.timestamp("us")
+        return pa.timestamp("us", tz="UTC")
     return _ARROW_TYPES[base]
 
 
@@ -70,14 +70,14 @@ PRICE_MENTIONS_SCHEMA = pa.schema([
 
 
 def as_utc(value: datetime | date | None) -> datetime | None:
-    """Naive UTC datetime; a bare date means midnight."""
+    """The instant as a UTC datetime; naive values are taken as UTC, a bare date means midnight."""
     if value is None:
         return None
     if not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def batch_rows(calls: Sequence[tuple[CallRecord, CallAnalysis | None, Sequence[Word]]]) -> dict[str, pa.Table]:

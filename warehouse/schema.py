@@ -2,7 +2,8 @@
 
 ``sql/NNN_name.sql`` files run in order, each recorded in ``schema_version``; all pending ones and
 the view definitions run in one transaction, so a failed upgrade leaves the file as it was.
-Views hold no data: every read-write open recreates them from the files of the running version.
+Views hold no data: every read-write open recreates them from the files of the running version,
+and sets the table, view and column comments that ``warehouse/README.md`` documents.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.comments import apply_comments
 from warehouse.errors import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, upto: int | None = No
         if upto == latest:
             for ddl in view_definitions():
                 con.execute(ddl)
+            apply_comments(con)
         con.commit()
     except duckdb.Error as exc:
         con.rollback()

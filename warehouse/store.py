@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +19,7 @@ from analysis.types import CallAnalysis
 from transcription.types import Word
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
-from warehouse.records import CallRecord, ProcessedCall
+from warehouse.records import CallRecord, ProcessedCall, RunRecord, StoredCall
 from warehouse.rows import as_utc, batch_rows
 from warehouse.schema import check_intact, check_readable, migrate
 
@@ -129,7 +130,7 @@ class Warehouse:
         """Close a batch with its counts; ``error`` marks the whole batch ``failed``."""
         def update(con: duckdb.DuckDBPyConnection) -> None:
             found = con.execute(
-                "UPDATE runs SET ended_at = coalesce(?, now()::TIMESTAMP), status = ?, "
+                "UPDATE runs SET ended_at = coalesce(?, now()), status = ?, "
                 "discovered = ?, processed = ?, skipped = ?, failed = ?, audio_s = ?, error = ? "
                 "WHERE run_id = ? RETURNING run_id",
                 [as_utc(ended_at), "failed" if error else "finished", discovered, processed,
@@ -151,6 +152,51 @@ class Warehouse:
             "SELECT call_id, sha256, pipeline_version, status FROM calls"
         ).fetchall())
         return {call_id: ProcessedCall(sha, version, status) for call_id, sha, version, status in rows}
+
+    def report_timezone(self) -> str:
+        """The IANA time zone the views group calls into days and weeks in."""
+        return self._read(lambda con: con.execute(
+            "SELECT coalesce(any_value(report_timezone), 'UTC') FROM report_settings").fetchall()[0][0])
+
+    def set_report_timezone(self, name: str) -> None:
+        """Make every view put calls into days and weeks in the IANA time zone ``name``."""
+        def update(con: duckdb.DuckDBPyConnection) -> None:
+            try:
+                con.execute("SELECT timezone(?, now())", [name])
+            except duckdb.Error:
+                raise WarehouseError(f"unknown time zone '{name}' (use an IANA name such as "
+                                     "America/Los_Angeles)") from None
+            stored = con.execute("SELECT any_value(report_timezone) FROM report_settings").fetchall()[0][0]
+            if stored != name:
+                con.execute("DELETE FROM report_settings")
+                con.execute("INSERT INTO report_settings VALUES (?, now())", [name])
+        self._transaction(f"set the report time zone to {name}", update)
+
+    def recent_runs(self, limit: int | None = None) -> list[RunRecord]:
+        """Batches, the latest first."""
+        sql = f"SELECT {', '.join(RunRecord.columns())} FROM runs ORDER BY started_at DESC, run_id"
+        return [RunRecord.from_row(row) for row in self._rows(sql, limit)]
+
+    def stored_calls(self, *, status: str | None = None, limit: int | None = None) -> list[StoredCall]:
+        """Calls (only those with ``status``, when given), the latest processed first."""
+        columns = ", ".join(f.name for f in fields(CallRecord))
+        where = "" if status is None else "WHERE status = ?"
+        sql = (f"SELECT {columns}, source_location FROM stg_calls {where} "
+               "ORDER BY processed_at DESC, call_id")
+        return [StoredCall(CallRecord(**{k: v for k, v in row.items() if k != "source_location"}),
+                           row["source_location"])
+                for row in self._rows(sql, limit, [] if status is None else [status])]
+
+    def _rows(self, sql: str, limit: int | None,
+              params: Sequence[object] = ()) -> list[dict[str, object]]:
+        if limit is not None:
+            sql, params = f"{sql} LIMIT ?", [*params, limit]
+
+        def run(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+            cursor = con.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return self._read(run)
 
     def query(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
         """Run one query and return its result; whatever it changes is rolled back."""

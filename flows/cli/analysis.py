@@ -8,13 +8,14 @@ from typing import Optional
 
 import typer
 
-from flows.cli.app import RedactPiiOption, app, fail, redact_pii_setting
+from flows.cli.app import ConfigOption, RedactPiiOption, app, command_settings, fail
 
 
 @app.command()
 def classify(
     texts: Optional[list[str]] = typer.Argument(None, help="Seller utterances; read one per line from stdin when omitted."),
-    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable)."),
+    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable; default: the product_names setting)."),
+    config_file: Optional[Path] = ConfigOption,
 ) -> None:
     """Label seller utterances: discovery / product_push / other, one JSON object per line.
 
@@ -23,10 +24,11 @@ def classify(
 
     Each line also says whether the text mentions price and, when it does, the kind (ask, quote,
     discount, current_spend), amount, currency, period and unit said (null otherwise)."""
-    from analysis import AnalysisConfig, classify_text
+    from analysis import classify_text
+    from flows.plan import analysis_config
 
     lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
-    config = AnalysisConfig(product_names=tuple(product or ()))
+    config = analysis_config(command_settings(config_file, product_names=product or None))
     for turn in classify_text(lines, config):
         typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
 
@@ -41,27 +43,27 @@ def _stdin_text() -> str:
 @app.command()
 def analyze(
     transcript: Path = typer.Argument(..., help="Utterance JSON ({'utterances': [...]}) or WhisperX JSON ({'segments': [...]})."),
-    company: Optional[list[str]] = typer.Option(None, "--company", help="The seller's company name (repeatable)."),
-    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable)."),
-    seller_name: Optional[list[str]] = typer.Option(None, "--seller-name", help="A seller's first name (repeatable)."),
+    company: Optional[list[str]] = typer.Option(None, "--company", help="The seller's company name (repeatable; default: the company_names setting)."),
+    product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable; default: the product_names setting)."),
+    seller_name: Optional[list[str]] = typer.Option(None, "--seller-name", help="A seller's first name (repeatable; default: the seller_names setting)."),
     seller_speaker: Optional[str] = typer.Option(None, "--seller-speaker", help="Speaker label known to be the seller."),
     details: bool = typer.Option(False, "--details", help="Also print roles, labelled utterances and price mentions."),
     redact_pii: Optional[bool] = RedactPiiOption,
+    config_file: Optional[Path] = ConfigOption,
 ) -> None:
-    """Print the call metrics (SPEC section 6) of a transcript as JSON."""
-    from analysis import AnalysisConfig, analyze_call, load_transcript
+    """Print the call metrics of a transcript as JSON (each is defined in docs/metrics.md)."""
+    from analysis import analyze_call, load_transcript
+    from flows.plan import analysis_config
     from transcription.redaction import redact_utterances
 
     if not transcript.is_file():
         fail(f"{transcript}: no such file")
     loaded = load_transcript(transcript)
-    config = AnalysisConfig(
-        company_names=tuple(company or ()),
-        product_names=tuple(product or ()),
-        seller_names=tuple(seller_name or ()),
-    )
+    settings = command_settings(config_file, company_names=company or None, product_names=product or None,
+                                seller_names=seller_name or None, redact_pii=redact_pii)
+    config = analysis_config(settings)
     utterances = loaded.utterances
-    if redact_pii_setting(redact_pii):
+    if settings.redact_pii:
         utterances, _ = redact_utterances(utterances)
     result = analyze_call(
         utterances, duration_s=loaded.duration_s, config=config, seller_speaker=seller_speaker

@@ -2,22 +2,43 @@
 from __future__ import annotations
 
 import signal
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 import typer
 
 from analysis.errors import AnalysisError
-from flows.config import ConfigError, load_settings
+from flows.config import ConfigError, Settings, load_settings
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
 
 app = typer.Typer(
     name="callytics",
-    help="Sales-call analytics: who led with needs or product, and when price first came up.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        try:
+            number = version("callytics")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        typer.echo(f"callytics {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    """Sales-call analytics: who led with needs or product, and when price first came up.
+
+    Settings: ./callytics.toml (or --config), then CALLYTICS_<SETTING> variables, then flags.
+    """
 
 # Typer 0.29 vendors its own click: its usage errors are not ``click.ClickException``s.
 USAGE_ERRORS: tuple[type[Exception], ...] = (
@@ -34,6 +55,11 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+ConfigOption = typer.Option(None, "--config", help="TOML settings file (default: $CALLYTICS_CONFIG or ./callytics.toml).")
+ReadDbOption = typer.Option(None, "--db", help="The callytics DuckDB file, opened read-only (default: the db setting).")
+QuietOption = typer.Option(False, "--quiet", "-q", help="Print nothing but warnings and errors.")
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON on stdout, nothing else.")
+
 RedactPiiOption = typer.Option(
     None, "--redact-pii/--no-redact-pii",
     help="Replace card, bank, id, phone and email values with placeholders such as [CARD] "
@@ -41,9 +67,9 @@ RedactPiiOption = typer.Option(
 )
 
 
-def redact_pii_setting(flag: bool | None) -> bool:
-    """The ``--redact-pii`` flag, else the config file and ``CALLYTICS_REDACT_PII``, else on."""
-    return load_settings().with_overrides(redact_pii=flag).redact_pii
+def command_settings(config: Path | None = None, **flags) -> Settings:
+    """Defaults, then the config file, then ``CALLYTICS_*`` variables, then the given flags."""
+    return load_settings(config).with_overrides(**flags)
 
 
 INTERRUPTED = 130
@@ -71,8 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     except (click.exceptions.Abort, typer.Abort):
         fail("aborted", INTERRUPTED)
     except USAGE_ERRORS as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code)
+        fail(_usage_line(exc), exc.exit_code)
     except USER_ERRORS as exc:
         fail(_one_line(exc))
     except Terminated:
@@ -86,8 +111,20 @@ def main(argv: list[str] | None = None) -> None:
     raise SystemExit(code if isinstance(code, int) else 0)
 
 
+def _usage_line(exc: click.ClickException) -> str:
+    """A usage error as one line, pointing to the help of the command that was mistyped."""
+    context = getattr(exc, "ctx", None)
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    # Typer 0.29 reports a bad choice through pydantic, which adds this prefix.
+    return _one_line_text(exc.format_message().replace("Value error, ", "")) + hint
+
+
+def _one_line_text(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}"
-    return " ".join(text.split())
+    return _one_line_text(text)

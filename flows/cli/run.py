@@ -1,6 +1,7 @@
 """``callytics run``, ``serve`` and ``demo``: the nightly batch from the command line."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from flows.cli.app import RedactPiiOption, app, fail
+from flows.cli.app import ConfigOption, JsonOption, QuietOption, RedactPiiOption, app, command_settings, fail
+from flows.cli.choices import Diarization
 from flows.config import Settings, load_settings
 from flows.lock import run_lock
 from flows.logs import LIBRARY_LOGGERS
@@ -19,17 +21,12 @@ from flows.storage import is_url, open_store
 
 EXAMPLE_ARCHIVE = Path(__file__).resolve().parents[2] / "examples" / "archive"
 
-ConfigOption = typer.Option(None, "--config", help="TOML settings file (default ./callytics.toml).")
-DbOption = typer.Option(None, "--db", help="DuckDB file to write (default callytics.duckdb).")
+DbOption = typer.Option(None, "--db", help="DuckDB file to write (default: the db setting, callytics.duckdb).")
 WorkersOption = typer.Option(None, "--workers", help="Worker processes, each loading the models once.")
 AsrOption = typer.Option(None, "--asr-model", help="faster-whisper model name or folder (default: bundled tiny.en).")
-DiarizationOption = typer.Option(None, "--diarization", help="auto | channels | embedded | pyannote.")
+DiarizationOption = typer.Option(None, "--diarization", help="Who-spoke-when backend (default: the diarization setting, auto).")
 DaskOption = typer.Option(None, "--dask-address", help="Run per-call work on this Dask scheduler, e.g. tcp://host:8786.")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show Prefect's own logs.")
-
-
-def _settings(config: Optional[Path], **flags) -> Settings:
-    return load_settings(config).with_overrides(**flags)
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -55,7 +52,7 @@ def run(
     db: Optional[Path] = DbOption,
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
-    diarization: Optional[str] = DiarizationOption,
+    diarization: Optional[Diarization] = DiarizationOption,
     dask_address: Optional[str] = DaskOption,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N new calls."),
     reprocess: bool = typer.Option(False, "--reprocess", help="Recompute calls already processed."),
@@ -63,11 +60,17 @@ def run(
     redact_pii: Optional[bool] = RedactPiiOption,
     config: Optional[Path] = ConfigOption,
     verbose: bool = VerboseOption,
+    quiet: bool = QuietOption,
+    as_json: bool = JsonOption,
 ) -> None:
-    """Process every new or changed call in ARCHIVE into the DuckDB file, now."""
-    settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
-                         diarization=diarization, dask_address=dask_address, redact_pii=redact_pii)
-    summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose)
+    """Process every new or changed call in ARCHIVE into the DuckDB file, now.
+
+    Prints a summary table (--json: the summary as one JSON object; --quiet: nothing but
+    warnings and failed calls, on stderr)."""
+    settings = command_settings(config, db=db, workers=workers, asr_model=asr_model,
+                                diarization=diarization, dask_address=dask_address, redact_pii=redact_pii)
+    summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose,
+                   output="json" if as_json else "quiet" if quiet else "table")
     if strict and summary.failed:
         raise SystemExit(1)
 
@@ -81,7 +84,7 @@ def serve(
     db: Optional[Path] = DbOption,
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
-    diarization: Optional[str] = DiarizationOption,
+    diarization: Optional[Diarization] = DiarizationOption,
     dask_address: Optional[str] = DaskOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
@@ -90,8 +93,8 @@ def serve(
     Without PREFECT_API_URL it serves Prefect's API, UI and scheduler itself, keeping their state
     in the prefect_home setting (default: a 'prefect' folder beside the database); with it, it
     registers the schedule on that server."""
-    settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
-                         diarization=diarization, dask_address=dask_address)
+    settings = command_settings(config, db=db, workers=workers, asr_model=asr_model,
+                                diarization=diarization, dask_address=dask_address)
     archive = _check_archive(archive)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
@@ -157,7 +160,8 @@ def _check_archive(archive: str | Path) -> str:
     return archive
 
 
-def _run(archive: str | Path, settings: Settings, *, limit=None, reprocess=False, verbose=False):
+def _run(archive: str | Path, settings: Settings, *, limit=None, reprocess=False, verbose=False,
+         output="table"):
     archive = _check_archive(archive)
     with run_lock(settings.db):
         pass  # fail fast, before Prefect starts; the flow takes the lock for real
@@ -165,10 +169,16 @@ def _run(archive: str | Path, settings: Settings, *, limit=None, reprocess=False
     from flows.nightly import run_batch
 
     summary = run_batch(archive, settings, limit=limit, reprocess=reprocess,
-                        show_progress=sys.stderr.isatty())
+                        show_progress=sys.stderr.isatty() and output == "table")
     for problem in summary.problems:
         typer.echo(f"warning: {problem}", err=True)
-    _print_summary(summary)
+    if output == "json":
+        typer.echo(json.dumps(summary.serialize(), ensure_ascii=False))
+    elif output == "quiet":
+        for call_id, error in summary.failures:
+            typer.echo(f"failed: {call_id}: {error}", err=True)
+    else:
+        _print_summary(summary)
     return summary
 
 

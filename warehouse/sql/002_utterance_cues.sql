@@ -1,2 +1,2 @@
--- The cue phrases behind each seller label (SPEC section 4).
+-- The cue phrases behind each seller label.
 ALTER TABLE utterances ADD COLUMN cues VARCHAR[];

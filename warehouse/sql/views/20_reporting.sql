@@ -1,4 +1,4 @@
--- Reporting views: the public contract sales-ops queries (SPEC section 7).
+-- Reporting views: the public contract sales-ops queries (documented in warehouse/README.md).
 
 CREATE OR REPLACE VIEW v_calls AS
 SELECT
