@@ -103,14 +103,15 @@ def dialer_call(source: Recording, variant: DialerVariant, path: Path,
     from scipy.signal import resample_poly
 
     first, second = parties or source.speakers[:2]
-    own = [_gated(source, who) for who in (first, second)]
-    own = [x * _gain(x, mask, level) for (x, mask), level in zip(own, variant.levels_dbfs)]
+    masks = [_speaker_mask(source, who) for who in (first, second)]
+    own = [source.samples * mask * _gain(source.samples, mask, level) for mask, level in zip(masks, variant.levels_dbfs)]
     echo_path = _echo_path(variant)
     rng = np.random.default_rng(_seed(source.name, variant.name))
     channels = []
     for c in (0, 1):
         bleed = np.convolve(own[1 - c], echo_path)[: len(own[c])]
-        mixed = own[c] + bleed + rng.normal(0.0, 10 ** (variant.noise_dbfs / 20), len(bleed))
+        noise = max(10 ** (variant.noise_dbfs / 20), 1.4 * _room_level(own[c], masks[c]))
+        mixed = own[c] + bleed + rng.normal(0.0, noise, len(bleed))
         channels.append(resample_poly(_telephone_band(mixed), 1, RATE // TELEPHONE_RATE))
     soundfile.write(str(path), np.clip(np.stack(channels, axis=1), -1, 1), TELEPHONE_RATE, subtype="ULAW")
     return [t for t in source.turns if t[2] in (first, second)]
@@ -125,15 +126,25 @@ def _echo_path(variant: DialerVariant) -> np.ndarray:
     return taps * 10 ** (variant.bleed_db / 20) / np.linalg.norm(taps)
 
 
-def _gated(source: Recording, who: str) -> tuple[np.ndarray, np.ndarray]:
-    """The recording where ``who`` speaks (10 ms fades), silence elsewhere; and the mask."""
+def _speaker_mask(source: Recording, who: str) -> np.ndarray:
+    """1 inside ``who``'s reference turns, 0 elsewhere, with 10 ms fades."""
     mask = np.zeros(len(source.samples))
     for start, end, speaker in source.turns:
         if speaker == who:
             mask[round(start * RATE) : round(end * RATE)] = 1.0
     fade = np.hanning(2 * RATE // 100 + 1)
-    mask = np.minimum(np.convolve(mask, fade / fade.sum(), mode="same"), 1.0)
-    return source.samples * mask, mask
+    return np.minimum(np.convolve(mask, fade / fade.sum(), mode="same"), 1.0)
+
+
+def _room_level(samples: np.ndarray, mask: np.ndarray) -> float:
+    """RMS of the quietest tenth of 10 ms frames inside the party's turns: the source room's
+    noise, which gating carries along. The line noise is set above it, so the gate leaves no
+    step in the noise floor at the reference turn edges for a detector to find."""
+    inside = samples[mask > 0.99]
+    if len(inside) < 1600:
+        return 0.0
+    frames = inside[: len(inside) // 160 * 160].reshape(-1, 160)
+    return float(np.sqrt(np.percentile(np.mean(frames**2, axis=1), 10)))
 
 
 def _gain(samples: np.ndarray, mask: np.ndarray, level_dbfs: float) -> float:

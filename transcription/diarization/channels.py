@@ -48,6 +48,9 @@ class ChannelOptions:
     own_over_bleed_db: float = 3.0
     """A frame is the party's own speech when its own power (bleed removed) is this far above
     the channel's noise floor and above the expected bleed."""
+    extend_s: float = 0.5
+    """Speech runs extend into adjacent frames whose own power clears the noise test (soft word
+    endings and onsets the VAD misses), up to this far each way."""
     max_bleed_delay_s: float = 0.25
     fill_gap_s: float = 2.0
     """A party's pauses shorter than this are part of the turn unless the other party speaks."""
@@ -90,7 +93,10 @@ class ChannelDiarizer:
         power = np.stack([_frame_power(ch) for ch in x])
         own = np.stack([self._own_power(x, power, speech, c) for c in (0, 1)])
         noise = np.array([_noise_floor(p, s) for p, s in zip(power, speech)])
-        active = speech & (own >= noise[:, None] * _db(self.options.own_over_noise_db))
+        opts = self.options
+        audible = own >= noise[:, None] * _db(opts.own_over_noise_db)
+        active = np.stack([_grow(speech[c] & audible[c], audible[c], opts.extend_s) for c in (0, 1)])
+        active = np.stack([_grow(a, np.ones_like(a), opts.pad_s) for a in active])
         active = np.stack([self._fill(active[c], active[1 - c]) for c in (0, 1)])
         turns = [t for c in (0, 1) for t in self._turns(active[c], c)]
         dominant = np.where(active[1] & (~active[0] | (own[1] > own[0])), 1, 0)
@@ -150,7 +156,8 @@ class ChannelDiarizer:
         usable = dominated & (other > 0)
         if usable.sum() < 50:
             return None
-        ratio = float(np.median(power[c][usable] / other[usable]))
+        noise = _noise_floor(power[c], speech[c])
+        ratio = float(np.median(np.maximum(power[c][usable] - noise, 0.0) / other[usable]))
         return _Bleed(delay, ratio)
 
     def _fill(self, mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -167,16 +174,26 @@ class ChannelDiarizer:
 
     def _turns(self, active: np.ndarray, channel: int) -> list[SpeakerTurn]:
         runs = frame_runs(active.astype(int), active, _FRAME / _RATE)
-        pad, end_of_audio = self.options.pad_s, len(active) * _FRAME / _RATE
-        return [
-            SpeakerTurn(round(max(0.0, s - pad), 3), round(min(end_of_audio, e + pad), 3), speaker_label(channel))
-            for s, e, _ in runs
-            if e - s >= self.options.min_turn_s
-        ]
+        return [SpeakerTurn(round(s, 3), round(e, 3), speaker_label(channel)) for s, e, _ in runs
+                if e - s >= self.options.min_turn_s]
 
     def _exclusive(self, dominant: np.ndarray, speaking: np.ndarray) -> list[SpeakerTurn]:
         runs = merge_close(frame_runs(dominant, speaking, _FRAME / _RATE), self.options.fill_gap_s)
         return [SpeakerTurn(round(s, 3), round(e, 3), speaker_label(ch)) for s, e, ch in runs]
+
+
+def _grow(active: np.ndarray, allowed: np.ndarray, seconds: float) -> np.ndarray:
+    """Extend each active run into neighbouring ``allowed`` frames, at most ``seconds`` each way."""
+    grown = active.copy()
+    for _ in range(round(seconds * _RATE / _FRAME)):
+        step = grown.copy()
+        step[1:] |= grown[:-1]
+        step[:-1] |= grown[1:]
+        step &= allowed
+        if (step == grown).all():
+            break
+        grown = step | grown
+    return grown
 
 
 def _frame_power(samples: np.ndarray) -> np.ndarray:
@@ -190,7 +207,7 @@ def _smooth(values: np.ndarray, width: int = 3) -> np.ndarray:
 
 def _noise_floor(power: np.ndarray, speech: np.ndarray) -> float:
     quiet = power[~speech] if (~speech).sum() >= 10 else power
-    return max(float(np.percentile(quiet, 20)), 1e-10)
+    return max(float(np.median(quiet)), 1e-10)
 
 
 def _db(value: float) -> float:
