@@ -58,12 +58,6 @@ class ChannelOptions:
     pad_s: float = 0.05
 
 
-@dataclass(frozen=True)
-class _Bleed:
-    delay: int  # samples
-    ratio: float  # bleed power / other channel's power
-
-
 class ChannelDiarizer:
     """Speaker per channel: channel ``i`` is ``SPEAKER_0i``, whoever speaks first."""
 
@@ -88,11 +82,11 @@ class ChannelDiarizer:
         n_frames = samples.shape[1] // _FRAME
         if n_frames == 0:
             return Diarization(turns=(), backend=self.name)
-        x = samples[:, : n_frames * _FRAME].astype(np.float64)
-        speech = np.stack([self._speech(ch, n_frames) for ch in samples])
-        power = np.stack([_frame_power(ch) for ch in x])
-        own = np.stack([self._own_power(x, power, speech, c) for c in (0, 1)])
+        x = samples[:, : n_frames * _FRAME]
+        speech = np.stack([self._speech(ch, n_frames) for ch in x])
+        power = np.stack([_smooth(_frame_sums(ch, ch, 0)) / _FRAME for ch in x])
         noise = np.array([_noise_floor(p, s) for p, s in zip(power, speech)])
+        own = np.stack([self._own_power(x, power, speech, noise, c) for c in (0, 1)])
         opts = self.options
         audible = own >= noise[:, None] * _db(opts.own_over_noise_db)
         active = np.stack([_grow(speech[c] & audible[c], audible[c], opts.extend_s) for c in (0, 1)])
@@ -119,46 +113,45 @@ class ChannelDiarizer:
             active[f] = on
         return active
 
-    def _own_power(self, x: np.ndarray, power: np.ndarray, speech: np.ndarray, c: int) -> np.ndarray:
+    def _own_power(self, x: np.ndarray, power: np.ndarray, speech: np.ndarray, noise: np.ndarray, c: int) -> np.ndarray:
         """Channel ``c``'s power per frame that the other channel's bleed does not explain."""
-        o = 1 - c
-        bleed = self._bleed_path(x, power, speech, c)
-        if bleed is None:
-            return power[c]
-        delayed = np.concatenate([np.zeros(bleed.delay), x[o][: len(x[o]) - bleed.delay]])
-        other = _frame_power(delayed)
-        expected = bleed.ratio * other
-        own = np.maximum(power[c] - expected, 0.0)
-        # Where this channel is quieter than the other party's voice, the part of it that is a
-        # copy of that voice (coherent at the bleed delay) is bleed too, whatever its level.
-        frames = lambda v: v.reshape(-1, _FRAME).sum(axis=1)  # noqa: E731
-        cross, own_energy, other_energy = (_smooth(frames(v)) for v in (x[c] * delayed, x[c] ** 2, delayed**2))
-        coherence = np.clip(cross**2 / np.maximum(own_energy * other_energy, 1e-20), 0.0, 1.0)
-        own = np.where(power[c] < other, np.minimum(own, power[c] * (1.0 - coherence)), own)
-        return np.where(own >= expected * _db(self.options.own_over_bleed_db), own, 0.0)
-
-    def _bleed_path(self, x: np.ndarray, power: np.ndarray, speech: np.ndarray, c: int) -> _Bleed | None:
-        """Delay and power ratio of the other channel's voice in channel ``c``, measured where the
-        other party speaks and this channel is at least 10 dB quieter."""
-        from scipy.signal import fftconvolve
-
         o = 1 - c
         dominated = speech[o] & (power[o] > 10.0 * power[c])
         if dominated.sum() < 50:
-            return None
-        mask = np.repeat(dominated, _FRAME).astype(np.float64)
-        max_lag = int(self.options.max_bleed_delay_s * _RATE)
-        # corr[k] = sum_t x_c[t] * x_o[t - k] over the dominated stretches
-        corr = fftconvolve(x[c] * mask, x[o][::-1] * mask[::-1], mode="full")[len(x[o]) - 1 :][: max_lag + 1]
-        delay = int(np.argmax(np.abs(corr)))
-        delayed = np.concatenate([np.zeros(delay), x[o][: len(x[o]) - delay]])
-        other = _frame_power(delayed)
+            return power[c]
+        delay = self._bleed_delay(x[c], x[o], dominated)
+        other = _smooth(_frame_sums(x[o], x[o], delay, delay)) / _FRAME
         usable = dominated & (other > 0)
         if usable.sum() < 50:
-            return None
-        noise = _noise_floor(power[c], speech[c])
-        ratio = float(np.median(np.maximum(power[c][usable] - noise, 0.0) / other[usable]))
-        return _Bleed(delay, ratio)
+            return power[c]
+        ratio = float(np.median(np.maximum(power[c][usable] - noise[c], 0.0) / other[usable]))
+        expected = ratio * other
+        own = np.maximum(power[c] - expected, 0.0)
+        # Where this channel is quieter than the other party's voice, the part of it that is a
+        # copy of that voice (coherent at the bleed delay) is bleed too, whatever its level.
+        cross = _smooth(_frame_sums(x[c], x[o], 0, delay)) / _FRAME
+        coherence = np.clip(cross**2 / np.maximum(power[c] * other, 1e-20), 0.0, 1.0)
+        own = np.where(power[c] < other, np.minimum(own, power[c] * (1.0 - coherence)), own)
+        return np.where(own >= expected * _db(self.options.own_over_bleed_db), own, 0.0)
+
+    def _bleed_delay(self, mine: np.ndarray, theirs: np.ndarray, dominated: np.ndarray) -> int:
+        """Lag (samples, up to ``max_bleed_delay_s``) at which the other channel best matches
+        this one, over at most a minute of the stretches where the other party dominates."""
+        from scipy.signal import fftconvolve
+
+        max_lag = int(self.options.max_bleed_delay_s * _RATE)
+        corr = np.zeros(max_lag + 1)
+        budget = 60 * _RATE // _FRAME
+        for start, end, _ in frame_runs(dominated.astype(int), dominated, 1.0):
+            a, b = int(start) * _FRAME, int(min(end, start + budget)) * _FRAME
+            reference = theirs[max(0, a - max_lag) : b].astype(np.float64)
+            reference = np.concatenate([np.zeros(max(0, max_lag - a)), reference])
+            # valid[m] = sum_t mine[a + t] * reference[m + t], and reference[m + t] = theirs[a + t - (max_lag - m)]
+            corr += fftconvolve(reference, mine[a:b][::-1].astype(np.float64), mode="valid")[::-1]
+            budget -= int(min(end, start + budget)) - int(start)
+            if budget <= 0:
+                break
+        return int(np.argmax(np.abs(corr)))
 
     def _fill(self, mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
         """Fill this party's short pauses in which the other party does not speak."""
@@ -196,9 +189,26 @@ def _grow(active: np.ndarray, allowed: np.ndarray, seconds: float) -> np.ndarray
     return grown
 
 
-def _frame_power(samples: np.ndarray) -> np.ndarray:
-    n = len(samples) // _FRAME
-    return _smooth(np.mean(samples[: n * _FRAME].reshape(n, _FRAME) ** 2, axis=1))
+def _frame_sums(a: np.ndarray, b: np.ndarray, shift_a: int, shift_b: int | None = None) -> np.ndarray:
+    """Per 10 ms frame ``f``: sum over its samples ``t`` of ``a[t - shift_a] * b[t - shift_b]``
+    (zero before the start), in float64, a block at a time so long calls need no big copies."""
+    shift_b = shift_a if shift_b is None else shift_b
+    n = min(len(a), len(b)) // _FRAME
+    out = np.empty(n)
+    block = 6000  # frames (a minute)
+    for f in range(0, n, block):
+        g = min(n, f + block)
+        out[f:g] = np.einsum("ij,ij->i", *(
+            _shifted(v, shift, f * _FRAME, g * _FRAME).reshape(-1, _FRAME) for v, shift in ((a, shift_a), (b, shift_b))
+        ))
+    return out
+
+
+def _shifted(v: np.ndarray, shift: int, start: int, stop: int) -> np.ndarray:
+    """``v[start - shift : stop - shift]`` in float64, zeros before ``v`` begins."""
+    lo = start - shift
+    part = v[max(0, lo) : stop - shift].astype(np.float64)
+    return np.concatenate([np.zeros(max(0, -lo)), part]) if lo < 0 else part
 
 
 def _smooth(values: np.ndarray, width: int = 3) -> np.ndarray:
