@@ -2,11 +2,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def der(reference: list[tuple[float, float, str]], turns, collar: float = 0.25) -> float:
-    from pyannote.core import Annotation, Segment
+@dataclass(frozen=True)
+class DerScore:
+    """DER and its parts, each a fraction of the scored reference speech."""
+
+    der: float
+    missed: float
+    false_alarm: float
+    confusion: float
+
+
+def der_score(reference: list[tuple[float, float, str]], turns, *, collar: float = 0.25,
+              skip_overlap: bool = False, duration: float | None = None) -> DerScore:
+    """pyannote.metrics DER; ``duration`` scores the whole file (UEM 0..duration)."""
+    from pyannote.core import Annotation, Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     ref, hyp = Annotation(), Annotation()
@@ -14,16 +27,29 @@ def der(reference: list[tuple[float, float, str]], turns, collar: float = 0.25) 
         ref[Segment(start, end)] = who
     for turn in turns:
         hyp[Segment(turn.start, turn.end)] = turn.speaker
-    return DiarizationErrorRate(collar=collar)(ref, hyp)
+    uem = Timeline([Segment(0.0, duration)]) if duration else None
+    parts = DiarizationErrorRate(collar=collar, skip_overlap=skip_overlap)(ref, hyp, uem=uem, detailed=True)
+    total = max(parts["total"], 1e-9)
+    return DerScore(
+        der=parts["diarization error rate"],
+        missed=parts["missed detection"] / total,
+        false_alarm=parts["false alarm"] / total,
+        confusion=parts["confusion"] / total,
+    )
+
+
+def der(reference: list[tuple[float, float, str]], turns, collar: float = 0.25) -> float:
+    return der_score(reference, turns, collar=collar).der
 
 
 def truth_turns(truth_json: Path) -> list[tuple[float, float, str]]:
     return [(t["start"], t["end"], t["speaker"]) for t in json.loads(Path(truth_json).read_text())["turns"]]
 
 
-def rttm_turns(rttm: Path) -> list[tuple[float, float, str]]:
+def rttm_turns(rttm: Path, uri: str | None = None) -> list[tuple[float, float, str]]:
+    """(start, end, speaker) of the RTTM's lines (only those of ``uri`` when given)."""
     rows = [line.split() for line in Path(rttm).read_text().splitlines() if line.strip()]
-    return [(float(r[3]), float(r[3]) + float(r[4]), r[7]) for r in rows]
+    return [(float(r[3]), float(r[3]) + float(r[4]), r[7]) for r in rows if uri is None or r[1] == uri]
 
 
 def write_wav(path: Path, samples, rate: int = 16000) -> Path:
@@ -39,3 +65,68 @@ def write_wav(path: Path, samples, rate: int = 16000) -> Path:
         out.setframerate(rate)
         out.writeframes(pcm.tobytes())
     return Path(path)
+
+
+def speaker_mapping(reference: list[tuple[float, float, str]], turns) -> dict[str, str]:
+    """Hypothesis label -> reference label, the mapping that maximises overlap (as DER uses)."""
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref, hyp = Annotation(), Annotation()
+    for start, end, who in reference:
+        ref[Segment(start, end)] = who
+    for turn in turns:
+        hyp[Segment(turn.start, turn.end)] = turn.speaker
+    return dict(DiarizationErrorRate().optimal_mapping(ref, hyp))
+
+
+def reference_speaker(reference: list[tuple[float, float, str]], t: float) -> str:
+    """Who the reference says speaks at ``t`` (the nearest turn's speaker, if nobody does)."""
+    return min(reference, key=lambda turn: max(turn[0] - t, 0.0, t - turn[1]))[2]
+
+
+@dataclass(frozen=True)
+class BoundaryErrors:
+    errors: int
+    """Words within ``window_s`` of a speaker change given to the wrong speaker."""
+    words: int
+    """Words within ``window_s`` of a speaker change."""
+
+
+def boundary_errors(truth, assigned, mapping: dict[str, str], window_s: float = 2.0) -> BoundaryErrors:
+    """Compare two versions of the same words in time order: ``truth`` carries the true
+    speakers, ``assigned`` the hypothesis speakers (through ``mapping``, hypothesis -> truth
+    label; an unmapped speaker is always wrong). Only words within ``window_s`` of a change of
+    true speaker count."""
+    changes = [0.5 * (a.end + b.start) for a, b in zip(truth, truth[1:]) if a.speaker != b.speaker]
+    errors = total = 0
+    for true, word in zip(truth, assigned):
+        middle = 0.5 * (true.start + true.end)
+        if any(abs(middle - c) <= window_s for c in changes):
+            total += 1
+            errors += mapping.get(word.speaker) != true.speaker
+    return BoundaryErrors(errors, total)
+
+
+def spoken_words(sentences: list[tuple[float, float, str, str]]):
+    """Words at an even pace through each (start, end, speaker, text) sentence, with the true
+    speaker: a transcript with exact sentence times and punctuation, no recogniser needed."""
+    from transcription.types import Word
+
+    words = []
+    for start, end, speaker, text in sentences:
+        tokens = text.split()
+        step = (end - start) / max(len(tokens), 1)
+        words += [Word(round(start + i * step, 3), round(start + (i + 0.9) * step, 3), token, 1.0, speaker)
+                  for i, token in enumerate(tokens)]
+    return words
+
+
+def stm_sentences(stm: Path) -> list[tuple[float, float, str, str]]:
+    """(start, end, speaker, text) of each line of an STM transcript."""
+    rows = [line.split(maxsplit=5) for line in Path(stm).read_text().splitlines() if line.strip()]
+    return [(float(r[3]), float(r[4]), r[2], r[5]) for r in rows]
+
+
+def truth_sentences(truth_json: Path) -> list[tuple[float, float, str, str]]:
+    return [(t["start"], t["end"], t["speaker"], t["text"]) for t in json.loads(Path(truth_json).read_text())["turns"]]

@@ -88,3 +88,54 @@ def test_the_rest_of_a_word_stays_with_its_speaker_and_utterance():
     out = assign_speakers(words, turns)
     assert [x.speaker for x in out] == [A, A, B]
     assert [(u.speaker, u.text) for u in build_utterances(out)] == [(A, "$30,000."), (B, "Okay.")]
+def _said(speaker, start, text, seconds_per_word=0.3):
+    """Words of one sentence-run at an even pace, with their true speaker."""
+    out = []
+    for i, token in enumerate(text.split()):
+        out.append(w(round(start + i * seconds_per_word, 3), round(start + (i + 1) * seconds_per_word - 0.02, 3), token, speaker))
+    return out
+
+
+# The buyer asks about price; the seller answers after a short pause. Words every 0.3 s:
+# "this" at 2.7 s, "cost?" at 3.0 s, then "For" at 3.5 s.
+PRICE_TALK = (_said(B, 0.0, "We have ten reps. So what does something like this cost?")
+              + _said(A, 3.5, "For a team of ten it is forty a seat."))
+
+
+def test_a_change_inside_a_sentence_moves_to_its_end():
+    # Diarization put the change 0.9 s early, inside the buyer's question.
+    early = [SpeakerTurn(0.0, 2.7, B), SpeakerTurn(2.7, 6.5, A)]
+    out = build_utterances(assign_speakers([replace(x, speaker=None) for x in PRICE_TALK], early))
+    assert [(u.speaker, u.text) for u in out] == [
+        (B, "We have ten reps. So what does something like this cost?"),
+        (A, "For a team of ten it is forty a seat."),
+    ]
+    # And 0.7 s late: the seller's first words "For a" belong to the seller's sentence.
+    late = [SpeakerTurn(0.0, 4.1, B), SpeakerTurn(4.1, 6.5, A)]
+    words = assign_speakers([replace(x, speaker=None) for x in PRICE_TALK], late)
+    assert [x.speaker for x in words] == [x.speaker for x in PRICE_TALK]
+
+
+def test_time_alone_gives_the_early_change_to_the_wrong_speaker():
+    early = [SpeakerTurn(0.0, 2.7, B), SpeakerTurn(2.7, 6.5, A)]
+    words = assign_speakers([replace(x, speaker=None) for x in PRICE_TALK], early, max_shift_s=0)
+    assert [x.text.strip() for x in words if x.speaker == A][:3] == ["this", "cost?", "For"]
+
+
+def test_changes_at_pauses_or_far_from_a_sentence_end_stay():
+    # A pause of 0.5 s without punctuation is a place to change speaker: nothing moves.
+    words = _said(B, 0.0, "so the thing is") + _said(A, 1.7, "right and we also")
+    turns = [SpeakerTurn(0.0, 1.4, B), SpeakerTurn(1.6, 3.0, A)]
+    assert [x.speaker for x in assign_speakers(words, turns)] == [B] * 4 + [A] * 4
+    # A sentence end 2.1 s away is too far to be this change.
+    words = _said(B, 0.0, "we run seven plants across three states and") + _said(A, 2.7, "ok.")
+    turns = [SpeakerTurn(0.0, 1.2, B), SpeakerTurn(1.2, 3.0, A)]
+    assert [x.speaker for x in assign_speakers(words, turns)] == [B] * 4 + [A] * 5
+
+
+def test_a_short_run_between_two_changes_is_never_swallowed():
+    words = _said(A, 0.0, "so our plan is") + [w(1.25, 1.45, "mm", B)] + _said(A, 1.5, "to expand next year.")
+    turns = [SpeakerTurn(0.0, 1.2, A), SpeakerTurn(1.2, 1.48, B), SpeakerTurn(1.48, 3.0, A)]
+    out = assign_speakers([replace(x, speaker=None) for x in words], turns)
+    assert [x.speaker for x in out].count(B) == 1
+    assert len(out) == len(words)

@@ -95,7 +95,7 @@ class CallTranscriber:
             audio, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
             max_speakers=speakers.max_speakers,
         )
-        words = assign_speakers(transcript.words, diarization.turns)
+        words = assign_speakers(transcript.words, diarization.exclusive_turns)
         channel_split = backend == "channels" and seller_channel is not None
         seller = speaker_label(seller_channel) if channel_split else None
         logger.info("%s: %s diarization, %d speakers, %d words", audio.path, backend,

@@ -47,6 +47,15 @@ class EmbeddedOptions:
     fill_gap_s: float = 0.5
     """Pauses shorter than this inside one speaker's speech stay part of the turn."""
     max_speakers: int = 6
+    min_extra_speaker_s: float = 5.0
+    min_extra_speaker_share: float = 0.15
+    min_extra_speaker_separation: float = 1.5
+    """A call is two parties unless the evidence for more is strong: with three or more
+    speakers, each holds at least ``min_extra_speaker_s`` seconds and ``min_extra_speaker_share``
+    of the speech, and the two closest voices are clearly apart: the cosine distance between
+    their centroids is at least ``min_extra_speaker_separation`` times their windows' mean
+    distance to their own centroid (one voice split in two stays below about 1.5; measured on
+    real voices in docs/diarization.md)."""
     max_cluster_windows: int = 1200
     """Longer calls cluster an even subsample of windows, then assign every window."""
 
@@ -99,8 +108,6 @@ class EmbeddedDiarizer:
         return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
 
     def _cluster(self, embeddings: np.ndarray, windows: list[tuple[int, int]], lo: int, hi: int) -> np.ndarray:
-        from sklearn.cluster import KMeans
-
         n = len(embeddings)
         hi = min(hi, n)
         if hi <= 1 or n < 4:
@@ -109,11 +116,28 @@ class EmbeddedDiarizer:
         sample = embeddings[::step]
         if lo <= 1 and self._is_one_speaker(sample, embeddings, windows):
             return np.zeros(n, dtype=int)
-        k = lo if lo == hi else _eigengap_count(sample, max(lo, 2), hi, self.options.affinity_percentile)
-        kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample)
-        centroids = _normalise(kmeans.cluster_centers_)
+        lo = max(lo, 2)
+        k = lo if lo == hi else _eigengap_count(sample, lo, hi, self.options.affinity_percentile)
+        centroids = _centroids(sample, k)
+        while k > lo and not self._distinct_speakers(centroids, embeddings, windows):
+            k -= 1
+            centroids = _centroids(sample, k)
         # A centroid that no window is nearest to is dropped; labels stay 0..k-1.
         return np.unique(np.argmax(embeddings @ centroids.T, axis=1), return_inverse=True)[1]
+
+    def _distinct_speakers(self, centroids: np.ndarray, embeddings: np.ndarray, windows: list[tuple[int, int]]) -> bool:
+        """Strong evidence for three or more speakers (see :class:`EmbeddedOptions`)."""
+        opts = self.options
+        labels = np.argmax(embeddings @ centroids.T, axis=1)
+        speech_s = np.bincount(labels, weights=_coverage_s(windows), minlength=len(centroids))
+        if speech_s.min() < max(opts.min_extra_speaker_s, opts.min_extra_speaker_share * speech_s.sum()):
+            return False
+        similarity = centroids @ centroids.T
+        np.fill_diagonal(similarity, -1.0)
+        a, b = np.unravel_index(np.argmax(similarity), similarity.shape)
+        in_pair = np.isin(labels, (a, b))
+        spread = float(np.mean(1.0 - np.sum(embeddings * centroids[labels], axis=1)[in_pair]))
+        return 1.0 - similarity[a, b] >= opts.min_extra_speaker_separation * spread
 
     def _is_one_speaker(self, sample: np.ndarray, embeddings: np.ndarray, windows: list[tuple[int, int]]) -> bool:
         from sklearn.cluster import KMeans
@@ -125,9 +149,26 @@ class EmbeddedDiarizer:
         within = float(np.mean(1.0 - np.sum(sample * centroids[labels], axis=1)))
         between = 1.0 - float(centroids[0] @ centroids[1])
         side = np.argmax(embeddings @ centroids.T, axis=1)
-        overlapping = np.array([b[0] < a[1] for a, b in zip(windows, windows[1:])], dtype=bool)
-        flicker = float((side[1:] != side[:-1])[overlapping].mean()) if overlapping.any() else 0.0
+        flicker = _flicker(side, windows)
         return between < self.options.one_speaker_separation * within and flicker >= self.options.one_speaker_flicker
+
+
+def _centroids(sample: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    return _normalise(KMeans(n_clusters=k, n_init=10, random_state=0).fit(sample).cluster_centers_)
+
+
+def _flicker(labels: np.ndarray, windows: list[tuple[int, int]]) -> float:
+    """Share of overlapping neighbour windows whose labels differ."""
+    overlapping = np.array([b[0] < a[1] for a, b in zip(windows, windows[1:])], dtype=bool)
+    return float((labels[1:] != labels[:-1])[overlapping].mean()) if overlapping.any() else 0.0
+
+
+def _coverage_s(windows: list[tuple[int, int]]) -> np.ndarray:
+    """Seconds of speech each window stands for: up to the next window's start, if they overlap."""
+    ends = [min(b[0], a[1]) if b[0] < a[1] else a[1] for a, b in zip(windows, windows[1:])] + [windows[-1][1]]
+    return np.array([end - a[0] for a, end in zip(windows, ends)], dtype=float) * _MEL_HOP / _RATE
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:

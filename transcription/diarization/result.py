@@ -15,10 +15,21 @@ def speaker_label(index: int) -> str:
 
 @dataclass(frozen=True)
 class Diarization:
-    """Who speaks when: non-overlapping speaker turns sorted by start, and the backend used."""
+    """Who speaks when: speaker turns sorted by start, and the backend used.
+
+    ``turns`` overlap where two people talk at once (only backends that detect overlap, such as
+    ``channels``, produce that). ``exclusive`` gives every moment of speech to one speaker (the
+    dominant one); it is None when ``turns`` never overlap, and :attr:`exclusive_turns` is the
+    view to attribute words with."""
 
     turns: tuple[SpeakerTurn, ...]
     backend: str
+    exclusive: tuple[SpeakerTurn, ...] | None = None
+
+    @property
+    def exclusive_turns(self) -> tuple[SpeakerTurn, ...]:
+        """One speaker at a time: the view words are aligned to."""
+        return self.turns if self.exclusive is None else self.exclusive
 
     @property
     def speakers(self) -> list[str]:
@@ -34,16 +45,18 @@ class Diarization:
         )
 
     def serialize(self) -> dict:
-        return {
-            "backend": self.backend,
-            "turns": [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in self.turns],
-        }
+        out = {"backend": self.backend, "turns": _turn_dicts(self.turns)}
+        if self.exclusive is not None:
+            out["exclusive"] = _turn_dicts(self.exclusive)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> "Diarization":
+        exclusive = d.get("exclusive")
         return cls(
-            turns=tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in d["turns"]),
+            turns=_turns_from(d["turns"]),
             backend=str(d["backend"]),
+            exclusive=None if exclusive is None else _turns_from(exclusive),
         )
 
     @classmethod
@@ -59,3 +72,11 @@ class Diarization:
             else:
                 turns.append(SpeakerTurn(float(start), float(end), label))
         return cls(turns=tuple(turns), backend=backend)
+
+
+def _turn_dicts(turns: tuple[SpeakerTurn, ...]) -> list[dict]:
+    return [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in turns]
+
+
+def _turns_from(rows: list[dict]) -> tuple[SpeakerTurn, ...]:
+    return tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in rows)
