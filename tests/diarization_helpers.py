@@ -110,14 +110,15 @@ def boundary_errors(truth, assigned, mapping: dict[str, str], window_s: float = 
 
 def spoken_words(sentences: list[tuple[float, float, str, str]]):
     """Words at an even pace through each (start, end, speaker, text) sentence, with the true
-    speaker: a transcript with exact sentence times and punctuation, no recogniser needed."""
+    speaker: a transcript with exact sentence times and punctuation, no recogniser needed. Each
+    token carries a leading space, as Whisper writes a word that starts a new word."""
     from transcription.types import Word
 
     words = []
     for start, end, speaker, text in sentences:
         tokens = text.split()
         step = (end - start) / max(len(tokens), 1)
-        words += [Word(round(start + i * step, 3), round(start + (i + 0.9) * step, 3), token, 1.0, speaker)
+        words += [Word(round(start + i * step, 3), round(start + (i + 0.9) * step, 3), " " + token, 1.0, speaker)
                   for i, token in enumerate(tokens)]
     return words
 
