@@ -18,10 +18,10 @@ from flows.archive import CallSource
 from flows.config import Settings, parse_channel
 from transcription.asr import AsrOptions
 from transcription.audio import load_audio
-from transcription.diarization import resolve_torch_device
 from transcription.enrollment import SellerEnrollment
 from transcription.errors import TranscriptionError
 from transcription.pipeline import CallTranscriber
+from transcription.runtime import set_cpu_threads
 from transcription.types import Word
 from warehouse import CallRecord
 
@@ -55,10 +55,7 @@ class CallProcessor:
     def __init__(self, settings: Settings):
         self.settings = settings
         threads = settings.cpu_threads or _fair_share_of_cores(settings.workers)
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
+        set_cpu_threads(threads)
         self.transcriber = CallTranscriber(
             AsrOptions(
                 model=settings.asr_model,
@@ -74,8 +71,7 @@ class CallProcessor:
             device=settings.device,
         )
         self.enrollment = (
-            SellerEnrollment(settings.voices_dir, device=resolve_torch_device(settings.device))
-            if settings.voices_dir else None
+            SellerEnrollment(settings.voices_dir) if settings.voices_dir else None
         )
         self.analysis_config = AnalysisConfig(
             company_names=settings.company_names,

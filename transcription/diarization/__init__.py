@@ -4,7 +4,7 @@ pipeline), ``embedded`` (offline default for mono) and ``auto`` (picks one per c
 from transcription.diarization.base import Diarizer, SpeakerCountHints
 from transcription.diarization.channels import ChannelDiarizer
 from transcription.diarization.embedded import EmbeddedDiarizer, EmbeddedOptions
-from transcription.diarization.factory import BACKENDS, AutoDiarizer, choose_backend, make_diarizer, resolve_torch_device
+from transcription.diarization.factory import BACKENDS, AutoDiarizer, choose_backend, make_diarizer
 from transcription.diarization.pyannote_backend import PyannoteDiarizer
 from transcription.diarization.result import Diarization, speaker_label
 
@@ -20,6 +20,5 @@ __all__ = [
     "SpeakerCountHints",
     "choose_backend",
     "make_diarizer",
-    "resolve_torch_device",
     "speaker_label",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from transcription.diarization.base import Diarizer
 from transcription.errors import DiarizationError
 
-__all__ = ["BACKENDS", "AutoDiarizer", "choose_backend", "make_diarizer", "resolve_torch_device"]
+__all__ = ["BACKENDS", "AutoDiarizer", "choose_backend", "make_diarizer"]
 
 BACKENDS = ("auto", "channels", "embedded", "pyannote")
 
@@ -19,15 +19,6 @@ def choose_backend(requested: str, *, channels: int, seller_channel: int | None,
     if channels >= 2 and seller_channel is not None:
         return "channels"
     return "pyannote" if pyannote_configured else "embedded"
-
-
-def resolve_torch_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def make_diarizer(
@@ -47,7 +38,7 @@ def make_diarizer(
     if backend == "embedded":
         from transcription.diarization.embedded import EmbeddedDiarizer
 
-        return EmbeddedDiarizer(device=resolve_torch_device(device))
+        return EmbeddedDiarizer()
     if backend == "pyannote":
         if not pyannote_pipeline:
             raise DiarizationError(
@@ -56,7 +47,7 @@ def make_diarizer(
             )
         from transcription.diarization.pyannote_backend import PyannoteDiarizer
 
-        return PyannoteDiarizer(pyannote_pipeline, hf_token=hf_token, device=resolve_torch_device(device))
+        return PyannoteDiarizer(pyannote_pipeline, hf_token=hf_token, device=device)
     raise DiarizationError(f"unknown diarization backend '{backend}' (choose from channels, embedded, pyannote)")
 
 
@@ -68,7 +59,7 @@ class AutoDiarizer:
     def __init__(self, *, pyannote_pipeline: str | None = None, hf_token: str | None = None, device: str = "auto"):
         self.backends: dict[str, Diarizer] = {
             "channels": make_diarizer("channels"),
-            "embedded": make_diarizer("embedded", device=device),
+            "embedded": make_diarizer("embedded"),
         }
         if pyannote_pipeline:
             self.backends["pyannote"] = make_diarizer(

@@ -9,6 +9,7 @@ import numpy as np
 
 from transcription.diarization.result import Diarization
 from transcription.errors import DiarizationError
+from transcription.runtime import cpu_threads
 
 __all__ = ["PyannoteDiarizer"]
 
@@ -22,12 +23,23 @@ class PyannoteDiarizer:
 
     name = "pyannote"
 
-    def __init__(self, pipeline: str, *, hf_token: str | None = None, device: str = "cpu"):
+    def __init__(self, pipeline: str, *, hf_token: str | None = None, device: str = "auto"):
         self.source = str(pipeline)
         self._pipeline = _load(self.source, hf_token or os.environ.get("HF_TOKEN"))
         import torch
 
+        if cpu_threads():
+            torch.set_num_threads(cpu_threads())
+        self.device = self._place(device)
+
+    def _place(self, device: str) -> str:
+        """Move the pipeline to ``device`` (``auto``: CUDA when torch sees a GPU)."""
+        import torch
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
         self._pipeline.to(torch.device(device))
+        return device
 
     def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
         return self.diarize_samples(
