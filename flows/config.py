@@ -12,6 +12,7 @@ from transcription.asr import BUNDLED_MODEL
 CONFIG_ENV = "CALLYTICS_CONFIG"
 DEFAULT_CONFIG_FILE = "callytics.toml"
 DIARIZATION_BACKENDS = ("auto", "channels", "embedded", "pyannote")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 class ConfigError(ValueError):
@@ -48,6 +49,8 @@ class Settings:
                 f"diarization must be one of {', '.join(DIARIZATION_BACKENDS)}, "
                 f"not '{self.diarization}'"
             )
+        if self.device not in DEVICES:
+            raise ConfigError(f"device must be one of {', '.join(DEVICES)}, not '{self.device}'")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, not {self.workers}")
         if self.seller_channel is not None:

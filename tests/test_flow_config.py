@@ -36,6 +36,7 @@ def test_file_then_env_then_flags(tmp_path):
     ('workers = "many"', "invalid value"),
     ('colour = "blue"', "unknown setting"),
     ('diarization = "magic"', "diarization must be"),
+    ('device = "gpu"', "device must be one of auto, cpu, cuda"),
     ("workers = ", "not valid TOML"),
 ])
 def test_bad_config_is_one_clear_error(tmp_path, text, match):

@@ -1,6 +1,7 @@
 """The ``callytics`` Typer app and its entry point. Commands live in sibling modules."""
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -8,6 +9,7 @@ import typer
 
 from analysis.errors import AnalysisError
 from flows.config import ConfigError
+from transcription import cuda
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
 
@@ -42,7 +44,19 @@ def fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
+def _show_device_warnings() -> None:
+    """A model that falls back from the GPU to the CPU says so, as one line on stderr, whatever
+    the rest of the logging is set to."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("callytics: warning: %(message)s"))
+    device_log = cuda.logger
+    device_log.handlers[:] = [handler]
+    device_log.setLevel(logging.WARNING)
+    device_log.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
+    _show_device_warnings()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="callytics", standalone_mode=False)

@@ -22,6 +22,7 @@ DbOption = typer.Option(None, "--db", help="DuckDB file to write (default callyt
 WorkersOption = typer.Option(None, "--workers", help="Worker processes, each loading the models once.")
 AsrOption = typer.Option(None, "--asr-model", help="faster-whisper model name or folder (default: bundled tiny.en).")
 DiarizationOption = typer.Option(None, "--diarization", help="auto | channels | embedded | pyannote.")
+DeviceOption = typer.Option(None, "--device", help="auto | cpu | cuda (auto: the GPU when one works).")
 DaskOption = typer.Option(None, "--dask-address", help="Run per-call work on this Dask scheduler, e.g. tcp://host:8786.")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show Prefect's own logs.")
 
@@ -50,6 +51,7 @@ def run(
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
     diarization: Optional[str] = DiarizationOption,
+    device: Optional[str] = DeviceOption,
     dask_address: Optional[str] = DaskOption,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N new calls."),
     reprocess: bool = typer.Option(False, "--reprocess", help="Recompute calls already processed."),
@@ -59,7 +61,7 @@ def run(
 ) -> None:
     """Process every new or changed call in ARCHIVE into the DuckDB file, now."""
     settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
-                         diarization=diarization, dask_address=dask_address)
+                         diarization=diarization, device=device, dask_address=dask_address)
     summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose)
     if strict and summary.failed:
         raise SystemExit(1)
@@ -74,6 +76,7 @@ def serve(
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
     diarization: Optional[str] = DiarizationOption,
+    device: Optional[str] = DeviceOption,
     dask_address: Optional[str] = DaskOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
@@ -81,7 +84,7 @@ def serve(
     if not archive.is_dir():
         fail(f"archive {archive} is not a folder")
     settings = _settings(config, db=db, workers=workers, asr_model=asr_model,
-                         diarization=diarization, dask_address=dask_address)
+                         diarization=diarization, device=device, dask_address=dask_address)
     from prefect.schedules import Cron
 
     from flows.nightly import nightly

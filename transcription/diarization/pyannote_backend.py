@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from transcription.cuda import warn_cpu_fallback
 from transcription.diarization.result import Diarization
 from transcription.errors import DiarizationError
 from transcription.runtime import cpu_threads
@@ -33,11 +34,19 @@ class PyannoteDiarizer:
         self.device = self._place(device)
 
     def _place(self, device: str) -> str:
-        """Move the pipeline to ``device`` (``auto``: CUDA when torch sees a GPU)."""
+        """Move the pipeline to ``device`` (``auto``: CUDA when torch sees a GPU); a GPU that
+        fails to start leaves it on the CPU after one warning."""
         import torch
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda":
+            try:
+                self._pipeline.to(torch.device("cuda"))
+                return device
+            except (RuntimeError, AssertionError) as exc:  # no driver, or a CPU-only torch build
+                warn_cpu_fallback("pyannote", exc)
+                device = "cpu"
         self._pipeline.to(torch.device(device))
         return device
 
