@@ -2,8 +2,8 @@
 
     python bench/classify.py [--threads 2] [--n 1000]
 
-Throughput counts everything a fresh process pays: importing the package and torch, loading the
-encoder and head, then classifying ``--n`` utterances (the labelled set, cycled) in one batch.
+Throughput counts everything a fresh process pays: importing the package, loading the encoder
+(ONNX Runtime) and head, then classifying ``--n`` utterances (the labelled set, cycled) in one batch.
 ``--baseline`` times sentence-transformers on the same texts in the same process, so the ratio
 holds on a busy machine where absolute numbers do not. Quality: accuracy and macro-F1 on the held-out split (industries unseen in training), as written
 and in ASR style (lowercase, no punctuation), and on the foreign-style sets.
@@ -32,9 +32,9 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
     t0, c0 = time.perf_counter(), time.process_time()
-    import torch
+    from transcription.runtime import set_cpu_threads
 
-    torch.set_num_threads(args.threads)
+    set_cpu_threads(args.threads)
     from analysis.classifier import load_classifier
     from analysis.labelled_data import FOREIGN_SETS, load_labelled, score
     from analysis.train_classifier import asr_style
