@@ -45,62 +45,65 @@ sample = os.environ.get("GPU_CHECK_SAMPLE") or Path(importlib.util.find_spec("py
 with wave.open(str(sample)) as handle:  # 16 kHz mono PCM
     samples = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
 seconds = len(samples) / 16000
-failed = 0
+
 
 def report(name, elapsed, device):
     print(f"{name}: {elapsed:.2f} s for {seconds:.0f} s of audio on {device}, "
           f"real-time factor {elapsed / seconds:.4f} ({seconds / elapsed:.0f}x real time)")
 
-if "asr" in sections:
-    try:
-        from transcription.asr import AsrOptions, SpeechRecognizer
-        model = os.environ.get("GPU_CHECK_ASR_MODEL", "bundled:tiny.en")
-        recognizer = SpeechRecognizer(AsrOptions(model=model, device="cuda", compute_type="float16", language="en"))
-        recognizer.transcribe(samples[:16000 * 5])  # warm-up
-        start = time.perf_counter()
-        transcript = recognizer.transcribe(samples)
-        report(f"asr ({model}, {recognizer.compute_type})", time.perf_counter() - start, recognizer.device)
-        print("  first words:", " ".join(w.text for w in transcript.words[:12]))
-        if recognizer.device != "cuda":
-            raise RuntimeError(f"fell back to the CPU: {fallbacks[-1] if fallbacks else 'no warning'}")
-    except Exception as exc:
-        failed += 1
-        print(f"asr FAILED: {exc}")
+def timed(run):
+    """Seconds ``run`` takes on the whole sample, after a warm-up on its first 10 s."""
+    run(samples[:16000 * 10])
+    start = time.perf_counter()
+    result = run(samples)
+    return result, time.perf_counter() - start
 
-if "pyannote" in sections:
-    try:
-        from tests.diarization_helpers import build_random_pipeline
-        from transcription.diarization.pyannote_backend import PyannoteDiarizer
-        folder = build_random_pipeline(work / "pipeline")
-        for device in ("cuda", "cpu"):
-            diarizer = PyannoteDiarizer(str(folder), device=device)
-            diarizer.diarize_samples(samples[:16000 * 10])  # warm-up
-            start = time.perf_counter()
-            diarizer.diarize_samples(samples)
-            report("pyannote (random weights)", time.perf_counter() - start, diarizer.device)
-            if device == "cuda" and diarizer.device != "cuda":
-                raise RuntimeError(f"fell back to the CPU: {fallbacks[-1] if fallbacks else 'no warning'}")
-    except Exception as exc:
-        failed += 1
-        print(f"pyannote FAILED: {exc}")
-if "demo" in sections:
+def require_gpu(device):
+    if device != "cuda":
+        raise RuntimeError(f"fell back to the CPU: {fallbacks[-1] if fallbacks else 'no warning'}")
+
+def check_asr():
+    from transcription.asr import AsrOptions, SpeechRecognizer
+    model = os.environ.get("GPU_CHECK_ASR_MODEL", "bundled:tiny.en")
+    recognizer = SpeechRecognizer(AsrOptions(model=model, device="cuda", compute_type="float16", language="en"))
+    transcript, elapsed = timed(recognizer.transcribe)
+    report(f"asr ({model}, {recognizer.compute_type})", elapsed, recognizer.device)
+    print("  first words:", " ".join(w.text for w in transcript.words[:12]))
+    require_gpu(recognizer.device)
+
+def check_pyannote():
+    from tests.diarization_helpers import build_random_pipeline
+    from transcription.diarization.pyannote_backend import PyannoteDiarizer
+    folder = build_random_pipeline(work / "pipeline")
+    for device in ("cuda", "cpu"):
+        diarizer = PyannoteDiarizer(str(folder), device=device)
+        report("pyannote (random weights)", timed(diarizer.diarize_samples)[1], diarizer.device)
+        if device == "cuda":
+            require_gpu(diarizer.device)
+
+def check_demo():
     import subprocess
-    try:
-        from transcription.audio import AUDIO_EXTENSIONS, load_audio
-        archive = Path("examples/archive")
-        audio_s = sum(load_audio(p).duration for p in archive.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS)
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "flows", "run", str(archive), "--db", str(work / "demo.duckdb"),
-                               "--device", "cuda"], capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0 or "cannot use the GPU" in done.stderr:
-            raise RuntimeError(done.stderr.strip() or f"exit status {done.returncode}")
-        print(f"demo (callytics run --device cuda, process start to exit): {elapsed:.1f} s for {audio_s:.0f} s "
-              f"of audio, real-time factor {elapsed / audio_s:.4f}")
-        print("\n".join(done.stdout.strip().splitlines()[-3:]))
-    except Exception as exc:
-        failed += 1
-        print(f"demo FAILED: {exc}")
+    from transcription.audio import AUDIO_EXTENSIONS, load_audio
+    archive = Path("examples/archive")
+    audio_s = sum(load_audio(p).duration for p in archive.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "flows", "run", str(archive), "--db", str(work / "demo.duckdb"),
+                           "--device", "cuda"], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0 or "cannot use the GPU" in done.stderr:
+        raise RuntimeError(done.stderr.strip() or f"exit status {done.returncode}")
+    print(f"demo (callytics run --device cuda, process start to exit): {elapsed:.1f} s for {audio_s:.0f} s "
+          f"of audio, real-time factor {elapsed / audio_s:.4f}")
+    print("\n".join(done.stdout.strip().splitlines()[-3:]))
+
+failed = 0
+for name, check in (("asr", check_asr), ("pyannote", check_pyannote), ("demo", check_demo)):
+    if name in sections:
+        try:
+            check()
+        except Exception as exc:
+            failed += 1
+            print(f"{name} FAILED: {' '.join(str(exc).split())}")
 print(f"gpu_check: {failed} section(s) failed")
 sys.exit(failed)
 EOF

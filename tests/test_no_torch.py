@@ -1,5 +1,6 @@
 """The default pipeline never imports torch: the CLI, ASR, the embedded diarizer, seller enrolment
-and the analysis stage run on CTranslate2 and ONNX Runtime. Only pyannote brings torch in."""
+and the analysis stage run on CTranslate2 and ONNX Runtime, within the process's thread budget.
+Only pyannote brings torch in."""
 from __future__ import annotations
 
 import json
@@ -61,3 +62,17 @@ def test_default_pipeline_runs_without_importing_torch(tmp_path):
     stages = json.loads(done.stdout.strip().splitlines()[-1])
     assert stages == {stage: [] for stage in stages} and len(stages) == 3
 
+
+
+def test_the_process_thread_budget_reaches_onnx_sessions():
+    from transcription.diarization.encoder import MODEL_PATH
+    from transcription.runtime import cpu_threads, onnx_session, set_cpu_threads
+
+    before = cpu_threads()
+    try:
+        set_cpu_threads(1)
+        assert onnx_session(MODEL_PATH).get_session_options().intra_op_num_threads == 1
+        set_cpu_threads(0)
+        assert onnx_session(MODEL_PATH).get_session_options().intra_op_num_threads == 0
+    finally:
+        set_cpu_threads(before)
