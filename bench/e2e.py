@@ -9,7 +9,7 @@ Builds an archive of synthetic calls (the example calls, repeated until there ar
    ASR, diarization, analysis and warehouse writes included).
 
 Targets: (3)/(1) <= 1.0 and (3)/(2) <= 1.3. Also reports calls per hour per core and the peak
-memory of ``callytics run`` on one 60-minute call (target under 2 GB).
+memory of ``callytics run`` on one long mono call (targets: 1.2 GB for 60 minutes, 1.5 GB for 3 hours).
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from transcription.asr import AsrOptions, resolve_device, resolve_model  # noqa: E402
+from transcription.cuda import load_cublas  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "archive"
 AUDIO_SUFFIXES = {".ogg", ".mp3", ".wav", ".flac", ".m4a"}
@@ -53,6 +54,8 @@ def bare_whisper_seconds(files: list[Path], batch_size: int) -> float:
 
     options = AsrOptions()
     device, compute_type = resolve_device(options.device, options.compute_type)
+    if device == "cuda":
+        load_cublas()
     start = time.perf_counter()
     model = WhisperModel(resolve_model(options.model), device=device, compute_type=compute_type)
     runner = BatchedInferencePipeline(model) if batch_size > 1 else model
@@ -126,8 +129,9 @@ def main() -> None:
         if args.long_minutes > 0:
             archive = long_call(tmp / "long", args.long_minutes)
             wall, peak = callytics_run(archive, tmp / "long.duckdb")
+            target = 1229 if args.long_minutes <= 60 else 1536
             print(f"{args.long_minutes:g}-minute call: {wall:.0f} s wall, peak RSS {peak:.0f} MB "
-                  "(target < 2048)")
+                  f"(target <= {target})")
 
 if __name__ == "__main__":
     main()

@@ -21,11 +21,12 @@ from flows.plan import plan_call
 from flows.storage import RecordingChangedError
 from transcription.asr import AsrOptions
 from transcription.audio import Audio, load_audio
-from transcription.diarization import SpeakerCountHints, backends_to_load, resolve_torch_device
+from transcription.diarization import SpeakerCountHints, backends_to_load
 from transcription.enrollment import SellerEnrollment
 from transcription.errors import AudioDecodeError, TranscriptionError
 from transcription.pipeline import CallTranscriber
 from transcription.redaction import redact_transcript
+from transcription.runtime import set_cpu_threads
 from transcription.types import Word
 from warehouse import CallRecord
 
@@ -62,10 +63,7 @@ class CallProcessor:
     def __init__(self, settings: Settings):
         self.settings = settings
         threads = settings.cpu_threads or _fair_share_of_cores(settings.workers)
-        if threads:
-            import torch
-
-            torch.set_num_threads(threads)
+        set_cpu_threads(threads)
         self.transcriber = CallTranscriber(
             AsrOptions(
                 model=settings.asr_model,
@@ -82,8 +80,7 @@ class CallProcessor:
             device=settings.device,
         )
         self.enrollment = (
-            SellerEnrollment(settings.voices_dir, device=resolve_torch_device(settings.device))
-            if settings.voices_dir else None
+            SellerEnrollment(settings.voices_dir) if settings.voices_dir else None
         )
 
     def process(self, source: CallSource, sha256: str, run_id: str) -> CallOutcome:

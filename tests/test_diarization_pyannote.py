@@ -10,73 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from tests.diarization_helpers import build_random_pipeline
 from transcription.audio import Audio, load_audio
 from transcription.diarization import Diarization, PyannoteDiarizer, make_diarizer
 from transcription.errors import DiarizationError
 
 
-def _save(model, folder: Path) -> None:
-    import lightning
-    import torch
-
-    folder.mkdir(parents=True)
-    checkpoint = {
-        "state_dict": model.state_dict(),
-        "hyper_parameters": dict(model.hparams),
-        "pytorch-lightning_version": lightning.__version__,
-    }
-    model.on_save_checkpoint(checkpoint)
-    torch.save(checkpoint, folder / "pytorch_model.bin")
-
-
 @pytest.fixture(scope="module")
 def pipeline_folder(tmp_path_factory) -> Path:
-    import torch
-    from pyannote.audio.core.task import Problem, Resolution, Specifications
-    from pyannote.audio.models.embedding import XVectorMFCC
-    from pyannote.audio.models.segmentation.debug import SimpleSegmentationModel
-
-    root = tmp_path_factory.mktemp("community-like")
-    torch.manual_seed(0)
-    segmentation = SimpleSegmentationModel()
-    segmentation.specifications = Specifications(
-        problem=Problem.MONO_LABEL_CLASSIFICATION, resolution=Resolution.FRAME, duration=5.0,
-        classes=["a", "b", "c"], powerset_max_classes=2, permutation_invariant=True,
-    )
-    segmentation.build()
-    _save(segmentation, root / "segmentation")
-    embedding = XVectorMFCC(dimension=64)
-    embedding.specifications = Specifications(
-        problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=3.0
-    )
-    _save(embedding, root / "embedding")
-    rng = np.random.default_rng(0)
-    (root / "plda").mkdir()
-    lda, _ = np.linalg.qr(rng.standard_normal((64, 32)))
-    np.savez(root / "plda" / "xvec_transform.npz", mean1=np.zeros(64), mean2=np.zeros(32), lda=lda)
-    np.savez(root / "plda" / "plda.npz", mu=np.zeros(32), tr=np.eye(32), psi=np.linspace(2.0, 0.1, 32))
-    config = {
-        "pipeline": {
-            "name": "pyannote.audio.pipelines.SpeakerDiarization",
-            "params": {
-                "segmentation": "$model/segmentation",
-                "embedding": "$model/embedding",
-                "plda": "$model/plda",
-                "clustering": "VBxClustering",
-                "segmentation_step": 0.5,
-                "embedding_batch_size": 16,
-                "segmentation_batch_size": 16,
-            },
-        },
-        "params": {
-            "segmentation": {"min_duration_off": 0.0},
-            "clustering": {"threshold": 0.6, "Fa": 0.07, "Fb": 0.8},
-        },
-    }
-    (root / "config.yaml").write_text(yaml.safe_dump(config))
-    return root
+    return build_random_pipeline(tmp_path_factory.mktemp("community-like"))
 
 
 def _audio(samples: np.ndarray) -> Audio:
@@ -116,3 +59,17 @@ def test_broken_pipeline_folder_is_one_clear_error(tmp_path):
 def test_pyannote_without_a_pipeline_is_refused():
     with pytest.raises(DiarizationError, match="needs a pipeline"):
         make_diarizer("pyannote", pyannote_pipeline=None)
+
+
+@pytest.mark.slow
+def test_cuda_that_cannot_start_leaves_the_pipeline_on_the_cpu_after_one_warning(pipeline_folder, caplog):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: bench/gpu_check.sh covers it")
+    diarizer = make_diarizer("pyannote", pyannote_pipeline=str(pipeline_folder), device="cuda")
+    assert diarizer.device == "cpu"
+    warnings = [r.getMessage() for r in caplog.records if r.name == "transcription.cuda"]
+    assert len(warnings) == 1 and warnings[0].startswith("pyannote cannot use the GPU, running on the CPU")
+    result = diarizer.diarize(_audio(np.random.default_rng(0).standard_normal(16000 * 6) * 0.1))
+    assert result.backend == "pyannote"

@@ -37,6 +37,7 @@ def test_file_then_env_then_flags(tmp_path):
     ('colour = "blue"', "unknown setting"),
     ('diarization = "magic"', "diarization must be"),
     ("role_confidence_threshold = 1.5", "between 0 and 1"),
+    ('device = "gpu"', "device must be one of auto, cpu, cuda"),
     ("workers = ", "not valid TOML"),
 ])
 def test_bad_config_is_one_clear_error(tmp_path, text, match):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from transcription.audio import SAMPLE_RATE
+from transcription.cuda import load_cublas, warn_cpu_fallback
 from transcription.errors import TranscriptionError
 from transcription.types import Segment, Transcript, Word
 
@@ -64,33 +65,65 @@ def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
     return device, compute_type
 
 
+def cpu_compute_type(compute_type: str) -> str:
+    """The precision to use on the CPU instead of a GPU one (float16 and bfloat16 are GPU types)."""
+    return "int8" if compute_type == "auto" or "16" in compute_type else compute_type
+
+
 class SpeechRecognizer:
-    """Loads a faster-whisper model once; ``transcribe`` reuses it for every call."""
+    """Loads a faster-whisper model once; ``transcribe`` reuses it for every call.
+
+    On CUDA the model is tried on a silent input first: when the GPU, its driver or cuBLAS 12
+    cannot run it, it loads on the CPU after one warning instead of failing the batch.
+    """
 
     def __init__(self, options: AsrOptions = AsrOptions()):
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import BatchedInferencePipeline
 
         self.options = options
         model_ref = resolve_model(options.model)
         self.device, self.compute_type = resolve_device(options.device, options.compute_type)
         is_folder = Path(model_ref).is_dir()
-        try:
-            self._model = WhisperModel(
-                model_ref,
-                device=self.device,
-                compute_type=self.compute_type,
-                cpu_threads=options.cpu_threads,
-                local_files_only=is_folder,
-            )
-        except Exception as exc:  # faster-whisper/huggingface raise many unrelated types
-            raise TranscriptionError(
-                f"cannot load ASR model '{options.model}': {' '.join(str(exc).split())}"
-            ) from exc
+        self._model = self._load(model_ref, is_folder)
         self._batched = (
             BatchedInferencePipeline(self._model) if options.batch_size > 1 else None
         )
         self.name = options.model if not is_folder else Path(model_ref).name
         logger.info("ASR model %s on %s (%s)", self.name, self.device, self.compute_type)
+
+    def _load(self, model_ref: str, is_folder: bool):
+        if self.device == "cuda":
+            try:
+                load_cublas()
+                model = self._whisper(model_ref, is_folder)
+                model.encode(np.zeros((model.model.n_mels, 3000), dtype=np.float32))
+                return model
+            except Exception as exc:  # no GPU, driver or cuBLAS: CTranslate2 raises RuntimeError
+                cuda_error = exc
+            self.device, self.compute_type = "cpu", cpu_compute_type(self.compute_type)
+            model = self._whisper_or_fail(model_ref, is_folder)  # a bad model fails here, unwarned
+            warn_cpu_fallback("faster-whisper", cuda_error)
+            return model
+        return self._whisper_or_fail(model_ref, is_folder)
+
+    def _whisper(self, model_ref: str, is_folder: bool):
+        from faster_whisper import WhisperModel
+
+        return WhisperModel(
+            model_ref,
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=self.options.cpu_threads,
+            local_files_only=is_folder,
+        )
+
+    def _whisper_or_fail(self, model_ref: str, is_folder: bool):
+        try:
+            return self._whisper(model_ref, is_folder)
+        except Exception as exc:  # faster-whisper/huggingface raise many unrelated types
+            raise TranscriptionError(
+                f"cannot load ASR model '{self.options.model}': {' '.join(str(exc).split())}"
+            ) from exc
 
     def transcribe(self, samples: np.ndarray, channel: int | None = None) -> Transcript:
         """Transcribe 16 kHz mono float32 ``samples``; every word keeps its timestamps."""

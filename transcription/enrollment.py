@@ -26,13 +26,13 @@ _MAX_SPEECH_S = 120.0
 class SellerEnrollment:
     """Loads the encoder once and each seller's enrolled voice on first use."""
 
-    def __init__(self, folder: str | Path, device: str = "cpu"):
+    def __init__(self, folder: str | Path):
         from transcription.diarization.encoder import SpeakerEncoder
 
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise TranscriptionError(f"{self.folder}: seller enrolment folder does not exist")
-        self._encoder = SpeakerEncoder(device)
+        self._encoder = SpeakerEncoder()
         self._voices: dict[str, np.ndarray | None] = {}
 
     def sellers(self) -> list[str]:

@@ -1,7 +1,9 @@
 """The ``callytics`` Typer app and its entry point. Commands live in sibling modules."""
 from __future__ import annotations
 
+import logging
 import signal
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import typer
 
 from analysis.errors import AnalysisError
 from flows.config import ConfigError, Settings, load_settings
+from transcription import cuda
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
 
@@ -89,7 +92,19 @@ def fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
+def _show_device_warnings() -> None:
+    """A model that falls back from the GPU to the CPU says so, as one line on stderr, whatever
+    the rest of the logging is set to."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("callytics: warning: %(message)s"))
+    device_log = cuda.logger
+    device_log.handlers[:] = [handler]
+    device_log.setLevel(logging.WARNING)
+    device_log.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
+    _show_device_warnings()
     command = typer.main.get_command(app)
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:

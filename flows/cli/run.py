@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from flows.cli.app import ConfigOption, JsonOption, QuietOption, RedactPiiOption, app, command_settings, fail
-from flows.cli.choices import Diarization
+from flows.cli.choices import Device, Diarization
 from flows.config import Settings, load_settings
 from flows.lock import run_lock
 from flows.logs import LIBRARY_LOGGERS
@@ -25,6 +25,7 @@ DbOption = typer.Option(None, "--db", help="DuckDB file to write (default: the d
 WorkersOption = typer.Option(None, "--workers", help="Worker processes, each loading the models once.")
 AsrOption = typer.Option(None, "--asr-model", help="faster-whisper model name or folder (default: bundled tiny.en).")
 DiarizationOption = typer.Option(None, "--diarization", help="Who-spoke-when backend (default: the diarization setting, auto).")
+DeviceOption = typer.Option(None, "--device", help="Where models run (auto: the GPU when one works).")
 DaskOption = typer.Option(None, "--dask-address", help="Run per-call work on this Dask scheduler, e.g. tcp://host:8786.")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show Prefect's own logs.")
 
@@ -53,6 +54,7 @@ def run(
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
     diarization: Optional[Diarization] = DiarizationOption,
+    device: Optional[Device] = DeviceOption,
     dask_address: Optional[str] = DaskOption,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N new calls."),
     reprocess: bool = typer.Option(False, "--reprocess", help="Recompute calls already processed."),
@@ -68,7 +70,8 @@ def run(
     Prints a summary table (--json: the summary as one JSON object; --quiet: nothing but
     warnings and failed calls, on stderr)."""
     settings = command_settings(config, db=db, workers=workers, asr_model=asr_model,
-                                diarization=diarization, dask_address=dask_address, redact_pii=redact_pii)
+                                diarization=diarization, device=device, dask_address=dask_address,
+                                redact_pii=redact_pii)
     summary = _run(archive, settings, limit=limit, reprocess=reprocess, verbose=verbose,
                    output="json" if as_json else "quiet" if quiet else "table")
     if strict and summary.failed:
@@ -85,6 +88,7 @@ def serve(
     workers: Optional[int] = WorkersOption,
     asr_model: Optional[str] = AsrOption,
     diarization: Optional[Diarization] = DiarizationOption,
+    device: Optional[Device] = DeviceOption,
     dask_address: Optional[str] = DaskOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
@@ -94,7 +98,7 @@ def serve(
     in the prefect_home setting (default: a 'prefect' folder beside the database); with it, it
     registers the schedule on that server."""
     settings = command_settings(config, db=db, workers=workers, asr_model=asr_model,
-                                diarization=diarization, dask_address=dask_address)
+                                diarization=diarization, device=device, dask_address=dask_address)
     archive = _check_archive(archive)
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron

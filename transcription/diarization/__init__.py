@@ -11,7 +11,6 @@ from transcription.diarization.factory import (
     check_backend,
     choose_backend,
     make_diarizer,
-    resolve_torch_device,
 )
 from transcription.diarization.pyannote_backend import PyannoteDiarizer
 from transcription.diarization.result import Diarization, speaker_label
@@ -29,6 +28,5 @@ __all__ = [
     "check_backend",
     "choose_backend",
     "make_diarizer",
-    "resolve_torch_device",
     "speaker_label",
 ]

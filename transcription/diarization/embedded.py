@@ -61,13 +61,13 @@ class EmbeddedOptions:
 
 
 class EmbeddedDiarizer:
-    """Mono diarization with Silero VAD + resemblyzer embeddings; CPU is enough."""
+    """Mono diarization with Silero VAD + resemblyzer embeddings, both ONNX graphs on the CPU."""
 
     name = "embedded"
 
-    def __init__(self, options: EmbeddedOptions = EmbeddedOptions(), device: str = "cpu"):
+    def __init__(self, options: EmbeddedOptions = EmbeddedOptions()):
         self.options = options
-        self.encoder = SpeakerEncoder(device)
+        self.encoder = SpeakerEncoder()
 
     def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
         return self.diarize_samples(

@@ -1,70 +1,91 @@
-"""resemblyzer's pretrained speaker encoder (shipped inside the PyPI package), fed in memory.
+"""resemblyzer's pretrained speaker encoder, as an ONNX graph fed in memory.
 
-The features are computed with torch (matching resemblyzer's librosa mel spectrogram), so no
-librosa/numba compilation happens at run time.
+``speaker_encoder.onnx`` (committed beside this module, 5.7 MB) is resemblyzer's three-layer
+LSTM exported by ``python -m transcription.diarization.encoder_export``. The mel features are
+numpy/scipy (the same power mel spectrogram resemblyzer computes with librosa, without librosa's
+numba compilation), so nothing here imports torch.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-__all__ = ["SpeakerEncoder"]
+from transcription.runtime import onnx_session
 
+__all__ = ["MODEL_PATH", "SpeakerEncoder", "mel_filterbank"]
+
+MODEL_PATH = Path(__file__).resolve().parent / "speaker_encoder.onnx"
 RATE = 16000
 MEL_HOP = 160  # 10 ms frames, as the encoder was trained
+N_MELS = 40
 _PARTIAL = 160  # frames per partial utterance in resemblyzer's own utterance embedding
 _N_FFT = 400
-_BLOCK_FRAMES = 30_000  # five minutes of frames per STFT block
+_BLOCK_FRAMES = 6000  # one minute of frames per STFT block: a 3-hour call needs no giant STFT
+_BATCH = 256
+
+
+def mel_filterbank(n_fft: int = _N_FFT, n_mels: int = N_MELS, rate: int = RATE) -> np.ndarray:
+    """(n_fft // 2 + 1, n_mels) triangular filters on the Slaney mel scale, Slaney-normalised
+    (librosa's default bank, as resemblyzer was trained on)."""
+    def hz_to_mel(hz):
+        hz = np.asarray(hz, dtype=np.float64)
+        return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / (np.log(6.4) / 27), hz * 3 / 200)
+
+    def mel_to_hz(mel):
+        return np.where(mel >= 15.0, 1000.0 * np.exp((np.log(6.4) / 27) * (mel - 15.0)), mel * 200 / 3)
+
+    freqs = np.linspace(0, rate / 2, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(rate / 2), n_mels + 2))
+    widths = np.diff(edges)
+    slopes = edges[None, :] - freqs[:, None]
+    rising = -slopes[:, :-2] / widths[:-1]
+    falling = slopes[:, 2:] / widths[1:]
+    bank = np.maximum(0.0, np.minimum(rising, falling)) * (2.0 / (edges[2:] - edges[:-2]))
+    return bank.astype(np.float32)
 
 
 class SpeakerEncoder:
     """Embeds windows of speech as unit vectors (256 dimensions); same voice, high cosine."""
 
-    def __init__(self, device: str = "cpu"):
-        import torchaudio
-        from resemblyzer import VoiceEncoder
-
-        self._encoder = VoiceEncoder("cuda" if device == "cuda" else "cpu", verbose=False)
-        self._mel_bank = torchaudio.functional.melscale_fbanks(
-            201, 0.0, RATE / 2, 40, RATE, norm="slaney", mel_scale="slaney"
-        )
+    def __init__(self, model_path: Path = MODEL_PATH):
+        self._session = onnx_session(model_path)
+        self._mel_bank = mel_filterbank()
+        self._window = _hann(_N_FFT)
 
     def mel(self, samples: np.ndarray) -> np.ndarray:
         """Power mel spectrogram (frames, 40) of the volume-normalised waveform: frame ``f`` is
         centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT."""
-        import torch
+        from numpy.lib.stride_tricks import sliding_window_view
+        from scipy.fft import rfft
 
         samples = np.asarray(samples, dtype=np.float32)
         rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
-        scale = 10 ** (-30 / 20) / max(rms, 1e-6)
+        scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
         n_frames = len(samples) // MEL_HOP + 1
-        out = np.empty((n_frames, 40), dtype=np.float32)
-        window = torch.hann_window(_N_FFT)
+        out = np.empty((n_frames, N_MELS), dtype=np.float32)
         for f0 in range(0, n_frames, _BLOCK_FRAMES):
             f1 = min(n_frames, f0 + _BLOCK_FRAMES)
             lo, hi = f0 * MEL_HOP - _N_FFT // 2, (f1 - 1) * MEL_HOP + _N_FFT // 2
             block = samples[max(lo, 0) : min(hi, len(samples))] * scale
             block = np.pad(block, (max(0, -lo), max(0, hi - len(samples))))
-            spec = torch.stft(
-                torch.from_numpy(block), n_fft=_N_FFT, hop_length=MEL_HOP, window=window,
-                center=False, return_complex=True,
-            ).abs() ** 2
-            out[f0:f1] = (spec.T @ self._mel_bank).numpy()
+            frames = sliding_window_view(block, _N_FFT)[::MEL_HOP] * self._window
+            spectrum = rfft(frames, axis=1)
+            power = spectrum.real**2 + spectrum.imag**2
+            out[f0:f1] = power @ self._mel_bank
         return out
 
     def embed_windows(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
         """One embedding per (start, end) mel-frame window, batched by window length."""
-        import torch
-
         out = np.zeros((len(windows), 256), dtype=np.float32)
         by_length: dict[int, list[int]] = {}
         for i, (a, b) in enumerate(windows):
             by_length.setdefault(b - a, []).append(i)
-        with torch.inference_mode():
-            for idx in by_length.values():
-                for k in range(0, len(idx), 256):
-                    batch = idx[k : k + 256]
-                    x = torch.from_numpy(np.stack([mel[windows[i][0] : windows[i][1]] for i in batch]))
-                    out[batch] = self._encoder(x.to(self._encoder.device)).cpu().numpy()
+        for idx in by_length.values():
+            for k in range(0, len(idx), _BATCH):
+                batch = idx[k : k + _BATCH]
+                x = np.stack([mel[windows[i][0] : windows[i][1]] for i in batch])
+                out[batch] = self._session.run(None, {"mels": x})[0]
         return out
 
     def embed_voice(self, samples: np.ndarray) -> np.ndarray | None:
@@ -78,3 +99,8 @@ class SpeakerEncoder:
         partials = self.embed_windows(mel, [(s, min(n, s + _PARTIAL)) for s in starts])
         mean = partials.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+
+def _hann(n: int) -> np.ndarray:
+    """The periodic Hann window (torch.hann_window's and librosa's default)."""
+    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)

@@ -4,8 +4,7 @@ from __future__ import annotations
 from transcription.diarization.base import Diarizer
 from transcription.errors import DiarizationError
 
-__all__ = ["BACKENDS", "backends_to_load", "check_backend", "choose_backend", "make_diarizer",
-           "resolve_torch_device"]
+__all__ = ["BACKENDS", "backends_to_load", "check_backend", "choose_backend", "make_diarizer"]
 
 BACKENDS = ("auto", "channels", "embedded", "pyannote")
 
@@ -34,15 +33,6 @@ def backends_to_load(requested: str, *, pyannote_configured: bool) -> tuple[str,
     return ("channels", "embedded") + (("pyannote",) if pyannote_configured else ())
 
 
-def resolve_torch_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def make_diarizer(
     backend: str,
     *,
@@ -58,7 +48,7 @@ def make_diarizer(
     if backend == "embedded":
         from transcription.diarization.embedded import EmbeddedDiarizer
 
-        return EmbeddedDiarizer(device=resolve_torch_device(device))
+        return EmbeddedDiarizer()
     if backend == "pyannote":
         if not pyannote_pipeline:
             raise DiarizationError(
@@ -67,5 +57,5 @@ def make_diarizer(
             )
         from transcription.diarization.pyannote_backend import PyannoteDiarizer
 
-        return PyannoteDiarizer(pyannote_pipeline, hf_token=hf_token, device=resolve_torch_device(device))
+        return PyannoteDiarizer(pyannote_pipeline, hf_token=hf_token, device=device)
     raise DiarizationError(f"cannot build diarization backend '{backend}' (choose from channels, embedded, pyannote)")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from transcription.cuda import warn_cpu_fallback
 from transcription.diarization.result import Diarization
 from transcription.errors import DiarizationError
+from transcription.runtime import cpu_threads
 
 __all__ = ["PyannoteDiarizer"]
 
@@ -22,12 +24,31 @@ class PyannoteDiarizer:
 
     name = "pyannote"
 
-    def __init__(self, pipeline: str, *, hf_token: str | None = None, device: str = "cpu"):
+    def __init__(self, pipeline: str, *, hf_token: str | None = None, device: str = "auto"):
         self.source = str(pipeline)
         self._pipeline = _load(self.source, hf_token or os.environ.get("HF_TOKEN"))
         import torch
 
+        if cpu_threads():
+            torch.set_num_threads(cpu_threads())
+        self.device = self._place(device)
+
+    def _place(self, device: str) -> str:
+        """Move the pipeline to ``device`` (``auto``: CUDA when torch sees a GPU); a GPU that
+        fails to start leaves it on the CPU after one warning."""
+        import torch
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda":
+            try:
+                self._pipeline.to(torch.device("cuda"))
+                return device
+            except (RuntimeError, AssertionError) as exc:  # no driver, or a CPU-only torch build
+                warn_cpu_fallback("pyannote", exc)
+                device = "cpu"
         self._pipeline.to(torch.device(device))
+        return device
 
     def diarize(self, audio, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
         return self.diarize_samples(
