@@ -96,7 +96,13 @@ def union_length(intervals: Sequence[tuple[float, float]]) -> float:
 
 def longest_run(utts: Sequence[LabelledUtterance], role: str, break_s: float) -> float | None:
     """Longest stretch of ``role`` speech not broken by another speaker's utterance of ``break_s`` or more."""
-    best: float | None = None
+    span = longest_run_span(utts, role, break_s)
+    return None if span is None else span[1] - span[0]
+
+
+def longest_run_span(utts: Sequence[LabelledUtterance], role: str, break_s: float) -> tuple[float, float] | None:
+    """Start and end of ``longest_run`` (the earliest of equally long ones); ``utts`` in time order."""
+    best: tuple[float, float] | None = None
     run_start: float | None = None
     run_end = 0.0
     for u in utts:
@@ -105,7 +111,8 @@ def longest_run(utts: Sequence[LabelledUtterance], role: str, break_s: float) ->
                 run_start, run_end = u.start, u.end
             else:
                 run_end = max(run_end, u.end)
-            best = max(best or 0.0, run_end - run_start)
+            if best is None or run_end - run_start > best[1] - best[0]:
+                best = (run_start, run_end)
         elif u.duration >= break_s and u.role is not None:
             run_start = None
     return best

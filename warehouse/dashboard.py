@@ -8,8 +8,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse.coaching import write_call_pages
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
+from warehouse.links import call_page_href
 from warehouse.safe_text import html_text as escape
 from warehouse.schema import check_readable
 from warehouse.store import DEFAULT_LOCK_TIMEOUT_S
@@ -87,9 +89,10 @@ _RENDER_MARKER = ("<script>document.documentElement.dataset.chartsRendered = "
                   "String(document.querySelectorAll('svg.chart').length);</script>")
 
 
-def dashboard(db_path: str | Path, out_html: str | Path, *,
+def dashboard(db_path: str | Path, out_html: str | Path, *, audio: bool = True,
               lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Path:
-    """Write the dashboard for the warehouse at ``db_path`` to ``out_html`` (atomically)."""
+    """Write the dashboard for the warehouse at ``db_path`` to ``out_html`` (atomically), and each
+    call's coaching page beside it (``audio``: with a player for local recordings)."""
     db_path, out_html = Path(db_path), Path(out_html)
     if not out_html.parent.is_dir():
         raise WarehouseError(f"cannot write {out_html}: folder {out_html.parent} does not exist")
@@ -97,6 +100,7 @@ def dashboard(db_path: str | Path, out_html: str | Path, *,
     try:
         check_readable(con, db_path)
         page = render(con, title=f"callytics: {db_path.name}")
+        write_call_pages(con, out_html, audio=audio)
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot read {db_path}: {' '.join(str(exc).split())}") from None
     finally:
@@ -228,7 +232,8 @@ def _price_first_table(rows: pd.DataFrame) -> str:
     for r in rows.itertuples():
         cells = (r.call_id, f"{r.call_date:%Y-%m-%d}", r.seller_name, r.account, r.outcome,
                  _clock(r.first_price_s), r.first_price_by, _clock(r.first_discovery_s), r.first_price_text)
-        body.append("<tr>" + "".join(f"<td>{escape(_text(c))}</td>" for c in cells) + "</tr>")
+        link = f'<td><a href="{escape(call_page_href(r.call_id))}">{escape(r.call_id)}</a></td>'
+        body.append("<tr>" + link + "".join(f"<td>{escape(_text(c))}</td>" for c in cells[1:]) + "</tr>")
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
 

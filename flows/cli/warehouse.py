@@ -45,15 +45,18 @@ def export_command(
 @app.command("dashboard")
 def dashboard_command(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
+    no_audio: bool = typer.Option(
+        False, "--no-audio", help="Leave the recording player out of the call pages (calls/ beside OUT)."),
     db: Optional[Path] = ReadDbOption,
     config: Optional[Path] = ConfigOption,
     quiet: bool = QuietOption,
 ) -> None:
-    """Write one self-contained HTML page of charts; it opens offline in any browser."""
+    """Write one self-contained HTML page of charts, and a coaching page per call in calls/ beside
+    it; they open offline in any browser."""
     from warehouse import dashboard
 
     settings = command_settings(config, db=db)
-    written = dashboard(settings.db, out, lock_timeout_s=settings.lock_timeout_s)
+    written = dashboard(settings.db, out, audio=not no_audio, lock_timeout_s=settings.lock_timeout_s)
     if not quiet:
         typer.echo(f"wrote {written}")
 
