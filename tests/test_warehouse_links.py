@@ -1,5 +1,7 @@
 """Call page links: one safe file name per call id, whatever characters the id holds."""
-from warehouse.links import call_page_href
+from urllib.parse import unquote
+
+from warehouse.links import call_page_href, call_page_path
 
 
 def test_plain_ids_keep_their_name():
@@ -11,3 +13,9 @@ def test_ids_that_are_not_file_names_are_encoded():
     assert all(h.count("/") == 1 and h.startswith("calls/") and " " not in h for h in hrefs)
     assert "\u202e" not in "".join(hrefs)
     assert len(set(hrefs)) == len(hrefs)
+
+
+def test_the_link_reaches_the_file_its_name_spells():
+    for call_id in ("a/b.wav", "50% off", "ünï code", "plain-id"):
+        assert unquote(call_page_href(call_id)) == call_page_path(call_id)
+        assert "/" not in call_page_path(call_id).removeprefix("calls/")

@@ -28,7 +28,7 @@ from analysis.config import AnalysisConfig
 from analysis.metrics import longest_run_span
 from analysis.types import BUYER, SELLER, LabelledUtterance
 from warehouse.errors import WarehouseError
-from warehouse.links import call_page_href
+from warehouse.links import call_page_path
 from warehouse.safe_text import html_text
 
 __all__ = ["CoachingNote", "Recording", "clock", "coaching_notes", "recording", "write_call_pages"]
@@ -120,7 +120,7 @@ class PriceMentionRow:
 
 
 def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, audio: bool = True) -> int:
-    """Write the coaching page of every call where ``call_page_href`` puts it; returns how many."""
+    """Write the coaching page of every call where ``call_page_path`` puts it; returns how many."""
     calls = _records(con.execute(_CALLS_SQL))
     written = 0
     for start in range(0, len(calls), CALLS_PER_QUERY):
@@ -129,7 +129,7 @@ def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, au
         utterances = _grouped(_records(con.execute(_UTTERANCES_SQL, {"ids": ids})))
         prices = _grouped(_records(con.execute(_PRICES_SQL, {"ids": ids})))
         for call in batch:
-            page = dashboard_html.parent / call_page_href(call["call_id"])
+            page = dashboard_html.parent / call_page_path(call["call_id"])
             html = render_call_page(
                 call, [_utterance(u) for u in utterances.get(call["call_id"], [])],
                 [PriceMentionRow(**{k: v for k, v in p.items() if k != "call_id"})
