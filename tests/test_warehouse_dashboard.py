@@ -28,7 +28,8 @@ def report(tmp_path_factory) -> Path:
 
 def test_the_page_loads_nothing_from_outside(report):
     html = report.read_text()
-    assert not re.search(r"""\b(src|href)\s*=""", html)
+    assert not re.search(r"""\bsrc\s*=""", html)
+    assert all(href.startswith("calls/") for href in re.findall(r'\bhref\s*=\s*"([^"]*)"', html))
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
 
@@ -42,7 +43,8 @@ def test_the_page_has_every_chart_and_the_price_first_table(report):
         assert heading in html
     assert "won (n=1)" in html and "lost (n=2)" in html
     table = html.split("Calls where price came before discovery")[1]
-    assert "<td>a2</td>" in table and "<td>b1</td>" in table and "<td>a1</td>" not in table
+    assert '<td><a href="calls/a2.html">a2</a></td>' in table and '<a href="calls/b1.html">b1</a>' in table
+    assert ">a1</a>" not in table
     assert "<td>0:12</td>" in table and "<td>never</td>" in table
 
 
