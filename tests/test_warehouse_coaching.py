@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import wave
+from dataclasses import replace
 from datetime import datetime
 from html import unescape
 from pathlib import Path
@@ -19,7 +20,7 @@ from analysis.types import CallAnalysis, LabelledUtterance, PriceMention, RoleAs
 from flows.cli import main
 from test_warehouse_dashboard import chromium, console_messages, needs_chromium
 from warehouse import Warehouse, dashboard
-from warehouse.coaching import clock, highlight
+from warehouse.coaching import amount_text, clock, highlight
 from warehouse.links import call_page_href, call_page_path
 
 HOSTILE_ID = "team a/call 7"
@@ -235,6 +236,23 @@ def test_cli_no_audio_leaves_the_player_out(site, tmp_path, capsys):
     assert "<audio" not in page and "Audio left out of this dashboard (--no-audio)." in page
     assert notes_of(page) == notes_of(page_of(site, HOSTILE_ID))
 
+
+
+def test_amounts_read_with_range_currency_unit_and_period():
+    base = PriceMention(utterance_idx=0, start=0.0, speaker="s", role="seller", text="", cue=None, kind="quote")
+    assert amount_text(replace(base, amount=40000.0, amount_high=60000.0, currency="USD", unit="seat",
+                               period="year")) == "USD 40,000-60,000 per seat per year"
+    assert amount_text(replace(base, amount=12.5, period="one_time")) == "12.50 one-time"
+    assert amount_text(base) == ""
+
+
+def test_cli_unwritable_pages_folder_is_one_line_and_exit_1(site, tmp_path, capsys):
+    folder = rows.unwritable_folder(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["dashboard", "--db", str(site.parent.parent / "calls.duckdb"), "--out", str(folder / "report.html")])
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code == 1 and len(err.splitlines()) == 1 and "cannot write" in err, err
+    assert not (folder / "report.html").exists()
 
 def test_the_page_links_back_to_the_overview(site):
     assert '<a href="../report.html">&larr; all calls</a>' in page_of(site, HOSTILE_ID)

@@ -26,12 +26,13 @@ from markupsafe import Markup
 
 from analysis.config import AnalysisConfig
 from analysis.metrics import longest_run_span
-from analysis.types import BUYER, SELLER, LabelledUtterance
+from analysis.types import BUYER, SELLER, LabelledUtterance, PriceMention
 from warehouse.errors import WarehouseError
 from warehouse.links import call_page_path
 from warehouse.safe_text import html_text
 
-__all__ = ["CoachingNote", "Recording", "clock", "coaching_notes", "recording", "write_call_pages"]
+__all__ = ["CoachingNote", "Recording", "amount_text", "clock", "coaching_notes", "highlight", "recording",
+           "render_call_page", "timeline", "write_call_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ SELECT call_id, idx, speaker, role, start_s, end_s, text, label, label_confidenc
 FROM utterances WHERE call_id IN (SELECT unnest($ids)) ORDER BY call_id, start_s, end_s, idx
 """
 _PRICES_SQL = """
-SELECT call_id, idx, utterance_idx, start_s, speaker, role, text, cue, kind, amount, amount_high,
+SELECT call_id, utterance_idx, start_s, speaker, role, text, cue, kind, amount, amount_high,
        currency, period, unit
 FROM price_mentions WHERE call_id IN (SELECT unnest($ids)) ORDER BY call_id, start_s, idx
 """
@@ -89,36 +90,6 @@ class Recording:
     missing_because: str | None = None
 
 
-@dataclass(frozen=True)
-class PriceMentionRow:
-    idx: int
-    utterance_idx: int
-    start_s: float
-    speaker: str
-    role: str | None
-    text: str
-    cue: str | None
-    kind: str | None
-    amount: float | None
-    amount_high: float | None
-    currency: str | None
-    period: str | None
-    unit: str | None
-
-    @property
-    def amount_text(self) -> str:
-        """"USD 40,000-60,000 per seat per year" from the parsed fields; empty when none was said."""
-        if self.amount is None:
-            return ""
-        said = _number(self.amount) + ("" if self.amount_high is None else f"-{_number(self.amount_high)}")
-        parts = [f"{self.currency} {said}" if self.currency else said]
-        if self.unit:
-            parts.append(f"per {self.unit}")
-        if self.period:
-            parts.append({"one_time": "one-time", "term": "for the term"}.get(self.period, f"per {self.period}"))
-        return " ".join(parts)
-
-
 def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, audio: bool = True) -> int:
     """Write the coaching page of every call where ``call_page_path`` puts it; returns how many."""
     calls = _records(con.execute(_CALLS_SQL))
@@ -132,8 +103,7 @@ def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, au
             page = dashboard_html.parent / call_page_path(call["call_id"])
             html = render_call_page(
                 call, [_utterance(u) for u in utterances.get(call["call_id"], [])],
-                [PriceMentionRow(**{k: v for k, v in p.items() if k != "call_id"})
-                 for p in prices.get(call["call_id"], [])],
+                [_price_mention(p) for p in prices.get(call["call_id"], [])],
                 recording=recording(call.get("source_location"), page.parent, audio=audio),
                 overview_href=_relative_url(dashboard_html, page.parent),
             )
@@ -143,7 +113,7 @@ def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, au
     return written
 
 
-def render_call_page(call: dict, utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMentionRow], *,
+def render_call_page(call: dict, utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMention], *,
                      recording: Recording, overview_href: str) -> str:
     """The HTML of one call's page; ``call`` is its ``v_calls`` row."""
     failed = call.get("status") == "failed"
@@ -159,7 +129,7 @@ def render_call_page(call: dict, utterances: Sequence[LabelledUtterance], prices
         timeline=None if failed else timeline(utterances, prices, call.get("duration_s")),
         facts=[] if failed else _facts(call), overview_href=overview_href, csp="; ".join(csp),
         script=Markup(_SCRIPT), colours=COLOURS, moment_lanes=MOMENT_LANES,
-        when=_when(call.get("call_at_local")), clock=clock,
+        when=_when(call.get("call_at_local")), clock=clock, amount_text=amount_text,
     )
 
 
@@ -195,7 +165,20 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def highlight(text: str, cues: Iterable[str], price: PriceMentionRow | None = None) -> Markup:
+def amount_text(price: PriceMention) -> str:
+    """"USD 40,000-60,000 per seat per year" from the parsed fields; empty when none was said."""
+    if price.amount is None:
+        return ""
+    said = _number(price.amount) + ("" if price.amount_high is None else f"-{_number(price.amount_high)}")
+    parts = [f"{price.currency} {said}" if price.currency else said]
+    if price.unit:
+        parts.append(f"per {price.unit}")
+    if price.period:
+        parts.append({"one_time": "one-time", "term": "for the term"}.get(price.period, f"per {price.period}"))
+    return " ".join(parts)
+
+
+def highlight(text: str, cues: Iterable[str], price: PriceMention | None = None) -> Markup:
     """``text`` escaped, with each cue phrase (and the price cue) found in it wrapped in ``<mark>``."""
     spans: list[tuple[int, int, str]] = []
     for phrase, css in [(c, "cue") for c in cues] + ([(price.cue, "price")] if price and price.cue else []):
@@ -211,10 +194,10 @@ def highlight(text: str, cues: Iterable[str], price: PriceMentionRow | None = No
     return Markup("".join(out))
 
 
-def timeline(utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMentionRow],
+def timeline(utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMention],
              duration_s: float | None) -> dict:
     """Lanes of the timeline strip: one per speaker, then one per kind of moment; x in 0-1000."""
-    end = max([duration_s or 0.0, *(u.end for u in utterances), *(p.start_s for p in prices)]) or 1.0
+    end = max([duration_s or 0.0, *(u.end for u in utterances), *(p.start for p in prices)]) or 1.0
 
     def x(seconds: float) -> float:
         return round(1000.0 * max(0.0, seconds) / end, 2)
@@ -229,7 +212,7 @@ def timeline(utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMent
         if (kind := _moment_kind(u)) is not None:
             moments[kind].append({"x": x(u.start), "at": u.start, "idx": u.idx, "text": u.text})
     for p in prices:
-        moments["price"].append({"x": x(p.start_s), "at": p.start_s, "idx": p.utterance_idx, "text": p.text})
+        moments["price"].append({"x": x(p.start), "at": p.start, "idx": p.utterance_idx, "text": p.text})
     step = _tick_step(end)
     ticks = [{"x": x(t) / 10, "label": clock(t)} for t in range(0, int(end) + 1, step)]
     return {"speakers": list(speakers.values()), "moments": moments, "ticks": ticks}
@@ -372,6 +355,14 @@ def _utterance(row: dict) -> LabelledUtterance:
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _price_mention(row: dict) -> PriceMention:
+    return PriceMention(
+        utterance_idx=row["utterance_idx"], start=row["start_s"], speaker=row["speaker"], role=row["role"],
+        text=row["text"], cue=row["cue"], kind=row["kind"], amount=row["amount"], amount_high=row["amount_high"],
+        currency=row["currency"], period=row["period"], unit=row["unit"],
+    )
 
 
 def _grouped(rows: list[dict]) -> dict[str, list[dict]]:
