@@ -132,7 +132,7 @@ def test_notes_carry_the_times_of_the_moments_they_describe(site):
 def test_a_note_link_jumps_to_the_line_and_the_time(site):
     page = page_of(site, HOSTILE_ID)
     assert '<a href="#u2" data-t="15.0">0:15</a> First feature pitch' in page
-    assert '<div class="line" id="u2"' in page
+    assert '<div class="line" id="u2" data-start="15.0"' in page
 
 
 def test_notes_follow_the_metrics_of_a_call_that_asks_first(site):

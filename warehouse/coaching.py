@@ -46,7 +46,8 @@ COLOURS = {
 MOMENT_LANES = (("discovery", "discovery questions"), ("usage", "usage pitches"),
                 ("feature", "feature pitches"), ("price", "price mentions"))
 
-# Click-to-seek: a time link plays the recording from there (and still scrolls to the line).
+# Click-to-seek: a time link plays the recording from there (and still scrolls to the line); the
+# line being played is highlighted.
 # The CSP admits this one script by its hash; it also marks the page ready for browser checks.
 _SCRIPT = """
 document.addEventListener('click', function (event) {
@@ -57,6 +58,15 @@ document.addEventListener('click', function (event) {
   var playing = audio.play();
   if (playing) playing.catch(function () {});
 });
+var audio = document.getElementById('recording');
+if (audio) {
+  var lines = Array.prototype.slice.call(document.querySelectorAll('.line[data-start]'));
+  audio.addEventListener('timeupdate', function () {
+    var current = null;
+    lines.forEach(function (line) { if (Number(line.getAttribute('data-start')) <= audio.currentTime) current = line; });
+    lines.forEach(function (line) { line.classList.toggle('playing', line === current); });
+  });
+}
 document.documentElement.setAttribute('data-page-ready', '1');
 """
 _SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
