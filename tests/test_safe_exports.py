@@ -97,7 +97,7 @@ def spoofed_report(tmp_path_factory):
 def test_the_dashboard_shows_bidi_controls_instead_of_obeying_them(spoofed_report):
     page = spoofed_report.read_text()
     assert "\u202e" not in page
-    assert "<td>m3&lt;U+202E&gt;gnp.exe</td>" in page
+    assert ">m3&lt;U+202E&gt;gnp.exe</a></td>" in page
     assert "Dana m3&lt;U+202E&gt;gnp.exe" in page  # the chart labels too
 
 
@@ -105,7 +105,7 @@ def test_the_dashboard_shows_bidi_controls_instead_of_obeying_them(spoofed_repor
 # right in the order they are stored (shown) or reordered (an override obeyed).
 VISUAL_ORDER = """<script>
 const cell = [...document.querySelectorAll('td')].find(td => td.textContent.includes('gnp.exe'));
-const text = cell.firstChild, xs = [];
+const text = (cell.querySelector('a') || cell).firstChild, xs = [];
 for (let i = 0; i < text.length; i++) {
   const range = document.createRange(); range.setStart(text, i); range.setEnd(text, i + 1);
   const box = range.getBoundingClientRect(); if (box.width > 0) xs.push(box.left);
