@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pytest
 
-from analysis.metrics import compute_metrics, union_length
+from analysis.metrics import compute_metrics, longest_run_span, union_length
 from analysis.types import BUYER, SELLER, CallMetrics, LabelledUtterance, PriceMention
 from transcription.types import Word
 
@@ -248,3 +248,12 @@ def test_first_price_kind_is_the_kind_of_the_earliest_mention_of_any_kind():
     m = compute_metrics(call, [later_ask, earlier_discount], duration_s=10.0)
     assert (m.first_price_s, m.first_price_kind, m.first_price_by) == (0.0, "discount", SELLER)
     assert compute_metrics(call, [], duration_s=10.0).first_price_kind is None
+
+
+def test_longest_run_span_is_where_the_longest_monologue_starts_and_ends():
+    assert longest_run_span(CALL, SELLER, 1.0) == (41.0, 60.0)
+    assert longest_run_span(CALL, BUYER, 1.0) == (29.0, 40.0)
+    # Of two equally long runs, the first.
+    tie = [utt(0, "S", 0.0, 5.0), utt(1, "B", 5.0, 7.0), utt(2, "S", 7.0, 12.0)]
+    assert longest_run_span(tie, SELLER, 1.0) == (0.0, 5.0)
+    assert longest_run_span(tie[1:2], SELLER, 1.0) is None
