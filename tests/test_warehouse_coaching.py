@@ -209,7 +209,8 @@ def test_the_csp_admits_exactly_the_page_script(site):
 
 
 def test_uncertain_roles_carry_a_warning(site):
-    assert "Seller and buyer may be swapped." in page_of(site, "unsure")
+    page = page_of(site, "unsure")
+    assert "Seller and buyer may be swapped." in page and "low confidence (55%);" in page
     assert "may be swapped" not in page_of(site, HOSTILE_ID)
 
 
