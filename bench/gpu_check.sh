@@ -3,15 +3,17 @@
 #
 #   bench/gpu_check.sh [asr] [pyannote] [demo]      (default: all three)
 #
-# asr       faster-whisper on CUDA (float16) transcribes pyannote's sample.wav (a 30 s phone call);
-#           model: $GPU_CHECK_ASR_MODEL, default the bundled tiny.en.
+# asr       faster-whisper transcribes pyannote's sample.wav (a 30 s phone call) on CUDA (float16),
+#           then on the CPU (int8) for comparison; model: $GPU_CHECK_ASR_MODEL (a name or a model
+#           folder), default the bundled tiny.en.
 # pyannote  the pyannote backend on CUDA, then on the CPU, with a locally built pipeline folder of
 #           random-weight models in the layout of speaker-diarization-community-1 (speed only).
 # demo      `callytics run` of the example archive with --device cuda into a fresh database.
 #
 # Prints real-time factors (processing seconds per audio second; below 1 is faster than real
 # time). A section that falls back to the CPU, fails or cannot run counts as failed: the exit
-# status is the number of failed sections. GPU_CHECK_SAMPLE: another 16 kHz mono PCM wav.
+# status is the number of failed sections. GPU_CHECK_SAMPLE: another 16 kHz mono PCM wav;
+# GPU_CHECK_REPEAT=N: the sample N times over, for timings less dominated by fixed costs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -44,6 +46,7 @@ print(f"CTranslate2 {ctranslate2.__version__}: {ctranslate2.get_cuda_device_coun
 sample = os.environ.get("GPU_CHECK_SAMPLE") or Path(importlib.util.find_spec("pyannote.audio").origin).parent / "sample" / "sample.wav"
 with wave.open(str(sample)) as handle:  # 16 kHz mono PCM
     samples = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
+samples = np.tile(samples, int(os.environ.get("GPU_CHECK_REPEAT", "1")))
 seconds = len(samples) / 16000
 
 
@@ -65,11 +68,14 @@ def require_gpu(device):
 def check_asr():
     from transcription.asr import AsrOptions, SpeechRecognizer
     model = os.environ.get("GPU_CHECK_ASR_MODEL", "bundled:tiny.en")
-    recognizer = SpeechRecognizer(AsrOptions(model=model, device="cuda", compute_type="float16", language="en"))
-    transcript, elapsed = timed(recognizer.transcribe)
-    report(f"asr ({model}, {recognizer.compute_type})", elapsed, recognizer.device)
-    print("  first words:", " ".join(w.text for w in transcript.words[:12]))
-    require_gpu(recognizer.device)
+    devices = []
+    for device, compute_type in (("cuda", "float16"), ("cpu", "int8")):
+        recognizer = SpeechRecognizer(AsrOptions(model=model, device=device, compute_type=compute_type, language="en"))
+        transcript, elapsed = timed(recognizer.transcribe)
+        report(f"asr ({recognizer.name}, {recognizer.compute_type})", elapsed, recognizer.device)
+        print(f"  {len(transcript.words)} words; first:", "".join(w.text for w in transcript.words[:12]).strip())
+        devices.append(recognizer.device)
+    require_gpu(devices[0])
 
 def check_pyannote():
     from tests.diarization_helpers import build_random_pipeline
@@ -80,6 +86,8 @@ def check_pyannote():
         report("pyannote (random weights)", timed(diarizer.diarize_samples)[1], diarizer.device)
         if device == "cuda":
             require_gpu(diarizer.device)
+            import torch
+            print(f"  peak GPU memory held by torch: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
 
 def check_demo():
     import subprocess
@@ -97,6 +105,7 @@ def check_demo():
     print("\n".join(done.stdout.strip().splitlines()[-3:]))
 
 failed = 0
+print(f"sample: {sample}, {seconds:.0f} s")
 for name, check in (("asr", check_asr), ("pyannote", check_pyannote), ("demo", check_demo)):
     if name in sections:
         try:
@@ -104,6 +113,9 @@ for name, check in (("asr", check_asr), ("pyannote", check_pyannote), ("demo", c
         except Exception as exc:
             failed += 1
             print(f"{name} FAILED: {' '.join(str(exc).split())}")
+        if fallbacks:
+            print(f"  {name}: {len(fallbacks)} CPU-fallback warning(s)")
+            fallbacks.clear()
 print(f"gpu_check: {failed} section(s) failed")
 sys.exit(failed)
 EOF
