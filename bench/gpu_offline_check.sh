@@ -4,7 +4,9 @@
 # docs/models.md were measured):
 #
 #   here:  bench/gpu_offline_check.sh pack [DIR]    (default DIR .gpu, which git must ignore)
-#   there: bench/gpu_offline_check.sh 1|2|3 [DIR]   in that order, on the same machine
+#   there: bench/gpu_offline_check.sh 1|2|3 [DIR]   in that order, on the same machine, in a copy
+#          of the repository with DIR/c1, DIR/c2, DIR/c3 sent beside it (DIR/scripts holds these
+#          two bench scripts, for a copy that predates them: `cp -r DIR/scripts/. .` first)
 #
 # Part 1 (DIR/c1): faster-whisper, pyannote.audio 4 and the pure-Python packages they import that
 # such a machine lacks (copied from this .venv), and the cp312 ctranslate2 wheel; it installs them
