@@ -40,6 +40,13 @@ def test_bundled_model_is_default_and_shipped_in_a_package():
     assert resolve_model("small.en") == "small.en"
 
 
+def test_the_bundled_model_is_named_as_configured_and_a_folder_by_its_name(recognizer, tmp_path):
+    assert recognizer.name == "bundled:tiny.en"
+    folder = tmp_path / "my-whisper"
+    folder.symlink_to(resolve_model("bundled:tiny.en"), target_is_directory=True)
+    assert SpeechRecognizer(AsrOptions(model=str(folder), batch_size=1)).name == "my-whisper"
+
+
 def test_wer_on_pyannote_sample(recognizer, pyannote_sample):
     transcript = recognizer.transcribe(load_audio(pyannote_sample).mono())
     wer = jiwer.wer(reference_words(pyannote_sample.with_suffix(".stm")),

@@ -88,7 +88,8 @@ class SpeechRecognizer:
         self._batched = (
             BatchedInferencePipeline(self._model) if options.batch_size > 1 else None
         )
-        self.name = options.model if not is_folder else Path(model_ref).name
+        # The bundled model keeps its name; another folder is known by its folder's name.
+        self.name = Path(model_ref).name if is_folder and options.model != BUNDLED_MODEL else options.model
         logger.info("ASR model %s on %s (%s)", self.name, self.device, self.compute_type)
 
     def _load(self, model_ref: str, is_folder: bool):
