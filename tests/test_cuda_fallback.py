@@ -120,3 +120,19 @@ def test_cublas_from_the_wheel_is_found_by_soname(tmp_path):
     env.pop("LD_LIBRARY_PATH", None)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == [str(lib), "12"]
+
+
+@pytest.mark.slow
+def test_the_gpu_check_counts_a_fallback_as_a_failure_after_timing_both_devices():
+    if _gpu_present():
+        pytest.skip("a GPU is present: the check is meant to pass there")
+    done = subprocess.run(
+        ["bash", "bench/gpu_check.sh", "asr"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHON=sys.executable, GPU_CHECK_REPEAT="1"),
+    )
+    lines = done.stdout.splitlines()
+    timings = [line for line in lines if line.startswith("asr (bundled:tiny.en, int8): ")]
+    assert len(timings) == 2 and all(" on cpu, real-time factor " in line for line in timings), done.stdout
+    assert any(line.startswith("asr FAILED: fell back to the CPU: faster-whisper cannot use the GPU") for line in lines)
+    assert "  asr: 1 CPU-fallback warning(s)" in lines
+    assert (done.returncode, lines[-1]) == (1, "gpu_check: 1 section(s) failed")
