@@ -12,7 +12,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def run(argv, capsys, monkeypatch, stdin=None):
     if stdin is not None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8"))))
     with pytest.raises(SystemExit) as exc:
         main(argv)
     out, err = capsys.readouterr()
