@@ -60,6 +60,13 @@ _PER = frozenset({"a", "an", "per", "each", "every", "/"})
 _CENTS_ENDINGS = frozenset({95.0, 99.0})
 _SMALL_UNITS = frozenset({"hour", "minute", "mile", "pound", "kilo", "kg", "litre", "liter", "gallon", "case", "unit", "piece",
                           "item", "box", "message", "call", "transaction", "click", "page", "scan", "sample", "test"})
+# Units priced in dollars and cents even when the dollars are a single digit: "one twenty per order"
+# is 1.20, where "one twenty per user" is 120.
+_CENT_UNITS = frozenset({"mile", "pound", "lb", "kilo", "kg", "litre", "liter", "gallon", "order", "parcel", "package",
+                         "label", "pick", "transaction", "message", "text", "click", "page", "scan", "piece", "item", "minute"})
+# Words before a digit pair said at the end of a clause that make it a price ("a flat three fifty").
+_PRICE_WORDS_BEFORE = frozenset({"flat", "fixed", "time", "off", "upfront", "costs", "cost", "charge", "charges", "pay",
+                                 "paying", "price", "priced", "fee", "total"})
 _PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "delivered", "plus", "including"})
 _COMPOUND_UNITS = {("kilowatt", "hour"), ("megawatt", "hour"), ("square", "foot"), ("square", "feet"),
                    ("square", "metre"), ("square", "meter"), ("named", "user"), ("active", "user"),
@@ -71,11 +78,12 @@ _NOT_COUNTED = frozenset(
     "after over under tops max maximum minimum min ish so give or the then which because as we you they "
     "i he she our your their from by per a an each every what when where there here yet right okay "
     "ok now fixed list net gross more less off back instead range ballpark roughly about around including "
+    "across through until since set spread split last next already "
     "excluding inclusive exclusive all-in installed delivered apiece".split()
 ) | frozenset(_PERIOD_ADVERBS) | frozenset(_CURRENCY_WORDS) | frozenset(_SUBUNITS)
 _ONE_TIME = re.compile(r"\b(?:one time|one off|once off|upfront|up front|set ?up fee|setup|installation|"
                        r"implementation fee|activation fee|onboarding fee|one payment|single payment|lump sum)\b")
-_TERM = re.compile(r"\b(?:over (?:the )?(?:\w+ )?(?:year )?(?:term|contract|life of the contract|years)|"
+_TERM = re.compile(r"\b(?:(?:over|across) (?:the )?(?:\w+ )?(?:year )?(?:term|contract|life of the contract|years)|"
                    r"(?:whole|entire|full) (?:term|contract)|total contract value|for the (?:\w+ )?years)\b")
 _YEAR_PHRASE = re.compile(r"\b(?:(?:in|for) the (?:first |second |third )?year|(?:this|next|last) year|"
                           r"for the year|year one)\b")
@@ -181,6 +189,8 @@ def _written(toks: list[str], i: int) -> _Num | None:
 def _spoken(toks: list[str], i: int) -> _Num | None:
     """A run of number words ("a hundred and twenty thousand", "one point two", "one oh five")."""
     start = i
+    if toks[i] == "a" and i + 1 < len(toks) and toks[i + 1] in _CURRENCY_WORDS:
+        return _Num(1.0, i, i + 1, spoken=True)  # "a dollar forty": the cents join it in ``_with_cents``
     if toks[i] == "a" and i + 1 < len(toks) and toks[i + 1] in {"hundred", "thousand", "million", "billion"}:
         i += 1
     j = i
@@ -243,7 +253,8 @@ def _combine(toks: list[str], nums: list[_Num]) -> list[_Num]:
         n = nums[i]
         nxt = nums[i + 1] if i + 1 < len(nums) else None
         if nxt is not None:
-            joined = _range(toks, n, nxt) or _digit_pair(toks, n, nxt) or _with_cents(toks, n, nxt)
+            joined = (_range(toks, n, nxt) or _digit_pair(toks, n, nxt) or _thousands_pair(toks, n, nxt)
+                      or _with_cents(toks, n, nxt))
             if joined is not None:
                 out.append(joined)
                 i += 2
@@ -270,17 +281,44 @@ def _range(toks: list[str], a: _Num, b: _Num) -> _Num | None:
 
 def _digit_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:
     """Prices said in pairs: "one fifty a seat" = 150, "twenty six seventy a month" = 2670,
-    "nineteen ninety nine a month" = 19.99, "twenty four fifty an hour" = 24.50."""
+    "nineteen ninety nine a month" = 19.99, "twenty four fifty an hour" = 24.50, "one twenty per
+    order" = 1.20, "a flat three fifty" = 350, and a yearly figure in thousands: "one eighty a
+    year" = 180,000 (no one says a yearly price of 180 that way)."""
     if not (a.spoken and b.spoken and a.end == b.start and not a.scale and not b.scale):
         return None
     if not (a.value == int(a.value) and 1 <= a.value <= 99 and 10 <= b.value <= 99 and b.value == int(b.value)):
         return None
-    if not _money_follows(toks, b.end):
+    if not (_money_follows(toks, b.end) or _priced_at_clause_end(toks, a.start, b.end)):
         return None
-    value = a.value * 100 + b.value
+    value, scale = a.value * 100 + b.value, None
     if a.value >= 10 and (b.value in _CENTS_ENDINGS or _small_unit_follows(toks, b.end)):
         value = a.value + b.value / 100  # "nineteen ninety nine", "twenty four fifty an hour"
-    return _Num(value, a.start, b.end, spoken=True)
+    elif a.value < 10 and _cent_unit_follows(toks, b.end):
+        value = a.value + b.value / 100  # "one twenty per order"
+    elif a.value < 10 and _per(toks, b.end) == ("year", None):
+        value, scale = value * 1e3, 1e3  # "one eighty a year"
+    return _Num(value, a.start, b.end, spoken=True, scale=scale)
+
+
+def _cent_unit_follows(toks: list[str], i: int) -> bool:
+    return i + 1 < len(toks) and toks[i] in _PER and _singular(toks[i + 1]) in _CENT_UNITS
+
+
+def _priced_at_clause_end(toks: list[str], start: int, end: int) -> bool:
+    """ "a flat three fifty", "a one-time one ninety-nine": a pair ending its clause after a price word."""
+    ends = end >= len(toks) or toks[end] in {".", ",", "?", "!", ";", "and", "but", "so"}
+    return ends and bool(_PRICE_WORDS_BEFORE & set(toks[max(0, start - 3) : start]))
+
+
+def _thousands_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:
+    """ "nine thousand seven eighty a month" = 9,780: thousands, then the hundreds said as a pair."""
+    said = toks[a.start : a.end]
+    if not (a.spoken and b.spoken and a.end == b.start and a.scale == 1e3 and len(said) >= 3 and said[-2] == "thousand"):
+        return None
+    digit = _DIGIT_WORDS.get(said[-1], 0)
+    if not (1 <= digit <= 9 and 10 <= b.value <= 99 and not b.scale and _money_follows(toks, b.end)):
+        return None
+    return _Num(a.value - digit + digit * 100 + b.value, a.start, b.end, a.currency, True, 1e3)
 
 
 def _small_unit_follows(toks: list[str], i: int) -> bool:

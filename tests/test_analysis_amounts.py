@@ -51,6 +51,23 @@ OWN_RULES = [
     ("thirty seven pounds and eighty cents", 37.8, "GBP", None, None),
     ("It's a flat fee of two pounds fifty per application.", 2.5, "GBP", None, "application"),
     ("our renewal went up to sixty thousand this year", 60000, None, "year", None),
+    # A yearly figure said as a pair is in thousands; a per-order or per-mile one is in dollars and cents.
+    ("we pay about one eighty a year for the current system", 180_000, None, "year", None),
+    ("for the whole district it comes to roughly two forty annually", 240_000, None, "year", None),
+    ("one twenty per user per year", 120, None, "year", "user"),
+    ("pick and pack is one twenty per order", 1.2, None, None, "order"),
+    ("we'd run that lane at two ten a mile", 2.1, None, None, "mile"),
+    ("after hours work is billed at one fifty an hour", 150, None, "hour", None),
+    # A pair that ends its clause after a price word; thousands followed by a pair.
+    ("delivery and pickup is a flat three fifty", 350, None, None, None),
+    ("each terminal is a one-time one ninety-nine", 199, None, "one_time", None),
+    ("twenty vans comes to nine thousand seven eighty a month", 9780, None, "month", None),
+    ("a dollar forty a door", 1.4, "USD", None, "door"),
+    ("It's a dollar fifty per unit per month.", 1.5, "USD", "month", "unit"),
+    # Words after an amount that do not make it a count of something.
+    ("all in you'd be at a quarter million across the three years of the contract", 250_000, None, "term", None),
+    ("we have about a hundred thousand set aside", 100_000, None, None, None),
+    ("we paid sixty thousand last year", 60_000, None, "year", None),
     # Whisper's slip for "forty thousand", in both of the forms it writes.
     ("would be around for the thousand dollar a year including onboarding", 40000, "USD", "year", None),
     ("would be around for the $1,000 a year, including onboarding.", 40000, "USD", "year", None),
