@@ -259,6 +259,9 @@ def _combine(toks: list[str], nums: list[_Num]) -> list[_Num]:
                 out.append(joined)
                 i += 2
                 continue
+            if _spoken_year(n, nxt):
+                i += 2
+                continue
         out.append(_cents_only(toks, n))
         i += 1
     return out
@@ -298,6 +301,11 @@ def _digit_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:
     elif a.value < 10 and _per(toks, b.end) == ("year", None):
         value, scale = value * 1e3, 1e3  # "one eighty a year"
     return _Num(value, a.start, b.end, spoken=True, scale=scale)
+
+
+def _spoken_year(a: _Num, b: _Num) -> bool:
+    """ "by twenty thirty", "since nineteen ninety eight": a pair that no money follows."""
+    return a.spoken and b.spoken and a.end == b.start and a.value in (19.0, 20.0) and 10 <= b.value <= 99 and not b.scale
 
 
 def _cent_unit_follows(toks: list[str], i: int) -> bool:

@@ -108,6 +108,8 @@ def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_num
     "the first ninety days are free",
     "the renewal is 18 months out",
     "in 2024 we moved offices",
+    "we want to be carbon free by twenty thirty",
+    "we've used them since nineteen ninety eight",
     "it's 9:30 now",
     "we are three times faster",
     "one of our customers",
