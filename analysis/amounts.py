@@ -67,7 +67,7 @@ _CENT_UNITS = frozenset({"mile", "pound", "lb", "kilo", "kg", "litre", "liter", 
 # Words before a digit pair said at the end of a clause that make it a price ("a flat three fifty").
 _PRICE_WORDS_BEFORE = frozenset({"flat", "fixed", "time", "off", "upfront", "costs", "cost", "charge", "charges", "pay",
                                  "paying", "price", "priced", "fee", "total"})
-_PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "delivered", "plus", "including"})
+_PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "fitted", "delivered", "plus", "including"})
 _COMPOUND_UNITS = {("kilowatt", "hour"), ("megawatt", "hour"), ("square", "foot"), ("square", "feet"),
                    ("square", "metre"), ("square", "meter"), ("named", "user"), ("active", "user"),
                    ("full", "time"), ("cubic", "metre"), ("cubic", "meter")}
@@ -79,7 +79,7 @@ _NOT_COUNTED = frozenset(
     "i he she our your their from by per a an each every what when where there here yet right okay "
     "ok now fixed list net gross more less off back instead range ballpark roughly about around including "
     "across through until since set spread split last next already "
-    "excluding inclusive exclusive all-in installed delivered apiece".split()
+    "excluding inclusive exclusive all-in installed fitted delivered apiece".split()
 ) | frozenset(_PERIOD_ADVERBS) | frozenset(_CURRENCY_WORDS) | frozenset(_SUBUNITS)
 _ONE_TIME = re.compile(r"\b(?:one time|one off|once off|upfront|up front|set ?up fee|setup|installation|"
                        r"implementation fee|activation fee|onboarding fee|one payment|single payment|lump sum)\b")

@@ -106,10 +106,11 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
     _family("problem_cost",
             r"cost (?:us|them|me|him|her|the \w+|our|a|an) (?:a |an |the |our |two |three |\w+ )?(?:account|client|customer|deal|"
             r"contract|job|launch|renewal|shipment|shift|weekend|fortune|day|week|weeks|month|crop|lot|tenant|meeting|production)|"
-            r"costing us|cost you (?:in|when)|what (?:does|did|would|will) (?:a |an |the |that |one )?(?:\w+ ){0,4}cost "
+            r"costing us|cost you (?:in|when)|(?:down|idle|grounded|on the ground|off the road|offline|out of action|"
+            r"late|missed|failed|empty|delayed|no[- ]shows?|cancell?ed)(?: \w+){0,4} costs? (?:us|them|you|the|our)|what (?:does|did|would|will) (?:a |an |the |that |one )?(?:\w+ ){0,4}cost "
             r"(?:you|your|the|them|us)|"
-            r"lost|lose|losing|loss(?:es)?|revenue|downtime|outage|penalt(?:y|ies)|fined?|write[- ]?offs?|chargebacks?|"
-            r"overtime|churn|wasted?|spoil\w*|(?:the|a) (?:recall|breach|fraud case|strike|flood|fire|spill)", price=False),
+            r"lost|lose|losing|loss(?:es)?|revenue|downtime|outage|penalt(?:y|ies)|fined|fines|(?:a|the|big|hefty) fine|write[- ]?offs?|chargebacks?|"
+            r"overtime|churn|wasted|wasting|waste (?:of|is|on|time|money|hours|days|stock)|food waste|(?:we|they|you|i) waste|spoil\w*|(?:the|a) (?:recall|breach|fraud case|strike|flood|fire|spill)", price=False),
     _family("value_claim",
             r"sav(?:e|es|ed|ing|ings)|lower(?:s)? (?:your|their|the)|reduc(?:e|es|ed|ing)|cut(?:s)? (?:your|their|the|costs|spend|about)|"
             r"roi|return on investment|pays? for (?:itself|themselves)|payback|avoid|cost of doing nothing|gains? pay", price=False),
@@ -117,7 +118,9 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:fuel|gas|diesel|energy|electricity|power|commodity|steel|lumber|resin|pulp|material|grain|feed|fertili[sz]er|"
             r"spot|market|interest|mortgage|house|home|property|share|stock|ticket|menu|room|egg|milk|food|labou?r|wage|"
             r"reagent|drug|textbook|cattle|wholesale|rent|airfares?|hotel|data|roaming|oil|going) (?:prices?|rates?|costs?)|"
-            r"price[- ]sensitiv\w*|their (?:prices|pricing|rates)|our (?:own |menu |room |hourly |billing |mortgage |savings |part |"
+            r"price[- ]sensitiv\w*|(?<!our )(?<!your )(?:costs|prices|rates)(?: per \w+(?: \w+)?)? (?:are|have|has|keep|went|have gone) "
+            r"(?:up|down|doubled|tripled|gone up|crept up|climbing|rising|falling|spiked|jumped)|"
+            r"our (?:\w+ )?(?:membership|admission|entry fee|tuition|menu|day pass|season ticket|cover charge|call[- ]out fee)|their (?:prices|pricing|rates)|our (?:own |menu |room |hourly |billing |mortgage |savings |part |"
             r"subscription )(?:prices|pricing|rates)|wages?|tuition|signing bonus|"
             r"(?:raise|raised|raising|increase|increased|cut|lowered|mark down|discount|reprice) (?:our|their|the) "
             r"(?:prices|rates|rent|subscription|part prices|menu prices)|"
@@ -141,14 +144,17 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
     _family("own_customers",
             r"(?:our|to|with|for) (?:own )?(?:clients|customers|guests|patients|tenants|members|students|shoppers|policyholders|"
             r"parents|families|sponsors|shippers|travellers|passengers|diners|subscribers|buyers|distributors)|"
-            r"we (?:offer|give|sell) (?:clients|customers|guests|patients|tenants|members|shoppers|families)|"
+            r"(?:we|i) (?:give|offer|charge|bill|sell to|rent to|quote) (?!(?:you|your|it|that|this|them|us|per|by)\b)\w+s\b|"
+            r"(?:costs?|charges?) (?:our )?(?:clients|customers|guests|patients|tenants|members|students|families|parents|"
+            r"homeowners|visitors|couples|renters|drivers)|"
             r"our (?:partners|associates|lawyers|attorneys|staff|drivers|temps|nurses|engineers|consultants|analysts|reps) "
             r"(?:bill|earn|charge|make|cost|get)", price=False),
     _family("tier_name",
             r"(?:basic|starter|standard|pro|professional|plus|premium|premier|enterprise|enter price|business|growth|advanced|"
             r"essentials?|team|ultimate|platinum|gold|silver|bronze|elite|core|scale|boutique|validated|regulated|portfolio|"
             r"district|litigation|fleet plus|multi store|dispatcher|industrial|green|chef's select|eco|managed service) "
-            r"(?:tier|plan|edition|package|level|bundle|version|range|service level|option|grade|tariff)|"
+            r"(?:tier|plan|edition|package|level|bundle|version|range|service level|option|grade|tariff|line|series|model|trim|"
+            r"membership|collection)|"
             r"(?:the|which) (?:one|plan|tier|package|edition) (?:with|has)|what(?:'s| is| do we get)? (?:in|with) the \w+(?: \w+)? "
             r"(?:plan|tier|edition|package)",
             price=False),
@@ -156,11 +162,14 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"how (?:many|long|often|far|big|soon|fast)|what size|what volume|what(?:'s| is) the (?:headcount|volume|size|"
             r"timeline|lead time)|when (?:do|does|did|will|would|can)", price=False),
     _family("word_sense",
-            r"in charge|free (?:of|to)|feel free|(?:error|hands|pet|carbon|cash|dust|plastic|gluten|animal|pesticide|asbestos|"
+            r"in charge|free (?:of|to)|feel free|(?:i'm|im|i am|are you|you're|youre|we're|were|is (?:he|she)) free\b|"
+            r"free (?:after|before|from|until) (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|"
+            r"midnight|lunch|\d{1,2}(?::\d\d)?(?: ?[ap]m)?)\b|(?:error|hands|pet|carbon|cash|dust|plastic|gluten|animal|pesticide|asbestos|"
             r"paper|risk|tax|duty|toll|stress) free|free up|frees up|at this rate|(?:error|response|open|pass|scrap|win|churn|"
             r"click|answer|on time|heart|bounce|conversion|success|vacancy|occupancy|defect|return) rates?|quota|"
             r"pay (?:people|staff|attention|bonuses|for gym|(?:our |the )?(?:drivers|temps|staff|workers|nurses|employees))|paid (?:on|every|within)|spend (?:a few|some|time|the (?:day|morning))|"
-            r"pays? off|get paid|pay rise|charge (?:his|her|their|the) (?:phone|battery|batteries)|charging|charge overnight|"
+            r"pays? off|get paid|pay rise|charge (?:his|her|their|the) (?:phone|battery|batteries)|charging (?:points?|stations?|cables?|docks?|times?|speeds?|ports?)|"
+            r"(?:fast|wireless|ev|battery|van|vehicle) charging|charge overnight|"
             r"deal with|big deal|costs? (?:me|us) (?:sleep|time)", price=False),
 )
 FAMILY_NAMES = tuple(f.name for f in PRICE_FAMILIES)
@@ -168,6 +177,11 @@ AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_ba
 CONTEXT_FEATURES = ("after_price_question", "after_price_question_with_amount", "after_spend_question",
                     "number_answering_other_question")
 FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES
+_SPEND_QUESTION = re.compile(
+    r"\b(?:you(?:'re| are|re)?(?: \w+)? (?:pay|paying|paid|spend|spending)|(?:cost|costing|charge|charging|charges|run|"
+    r"running|runs|bill|billing) (?:you|ya)|current(?:ly)?|existing|today|right now|at the moment|your (?:broker|vendor|"
+    r"provider|supplier|agency|carrier|bank|processor|contract|bill|invoice|renewal))\b"
+)
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
@@ -203,6 +217,7 @@ class PriceEvidence:
     cues: dict[str, str]
     amount: Amount | None
     opens_with_number: bool = False
+    about_current_spend: bool = False  # asked as a question, it asks what the buyer pays today
 
 
 def evidence(text: str) -> PriceEvidence:
@@ -219,7 +234,8 @@ def evidence(text: str) -> PriceEvidence:
     values += [0.0] * len(CONTEXT_FEATURES)
     opening = " ".join(norm.split()[:3])
     opens = bool(_DIGIT.search(opening) or _NUMBER_WORD.search(opening))
-    return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens)
+    spend = "current_spend" in cues or _SPEND_QUESTION.search(norm) is not None
+    return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens, spend)
 
 
 def with_context(found: PriceEvidence, asked: float, other_question: bool, spend: bool = False) -> np.ndarray:
@@ -277,7 +293,7 @@ class PriceDetector:
             for i in range(len(texts)):
                 j = _other_party_before(i, speakers)
                 if j is not None and (asked[j] > 0 or other[j]):
-                    contextual[i] = with_context(found[i], float(asked[j]), other[j], "current_spend" in found[j].cues)
+                    contextual[i] = with_context(found[i], float(asked[j]), other[j], found[j].about_current_spend)
             if contextual:
                 rows = list(contextual)
                 embedded[rows, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.stack([contextual[i] for i in rows])

@@ -117,7 +117,7 @@ def _context_questions(model, encoder, contexts: Sequence[str | None]) -> dict[i
     p = model.predict_proba(feature_matrix(encoder, texts, np.stack([e.lexical for e in found])))
     asked = p[:, CLASSES.index("ask")] * (p[:, 0] < 0.5)
     other = [is_question(t) and p_none >= 0.5 for t, p_none in zip(texts, p[:, 0])]
-    spend = ["current_spend" in e.cues for e in found]
+    spend = [e.about_current_spend for e in found]
     return {i: (float(a), o, s) for i, a, o, s in zip(idx, asked, other, spend)}
 
 
