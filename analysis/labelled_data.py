@@ -71,6 +71,8 @@ def score(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] 
 
 PRICE_DATASET_PATH = DATA_DIR / "price_utterances.jsonl"
 PRICE_FRESH_PATH = DATA_DIR / "price_fresh_utterances.jsonl"
+PRICE_FRESH2_PATH = DATA_DIR / "price_fresh2_utterances.jsonl"
+PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_training2": PRICE_FRESH2_PATH}
 
 
 @dataclass(frozen=True)

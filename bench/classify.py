@@ -11,7 +11,7 @@ texts: the share of the time that is not encoding is the heads' and cues' cost. 
 also times sentence-transformers on the same texts, so the ratio holds on a busy machine where
 absolute numbers do not. Quality: turn labels (accuracy and macro-F1) on the held-out split
 (industries unseen in training), as written and in ASR style, and on the foreign-style sets;
-price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the set
+price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the two sets
 written after training.
 
 Push kind (usage / feature of each ``product_push``): macro-F1 on held-out industries and on the sets
@@ -49,7 +49,7 @@ def main() -> None:
 
     set_cpu_threads(args.threads)
     from analysis.classifier import load_classifier
-    from analysis.labelled_data import FOREIGN_SETS, PRICE_FRESH_PATH, detect_rows, load_labelled, load_price_rows, score, score_price
+    from analysis.labelled_data import FOREIGN_SETS, PRICE_AFTER_TRAINING, detect_rows, load_labelled, load_price_rows, score, score_price
     from analysis.price import load_price_detector
     from analysis.train_classifier import asr_style
 
@@ -95,8 +95,7 @@ def main() -> None:
             s = score([r.label for r in labelled], predicted)
             report[f"{name}{style}"] = {"n": s.n, "accuracy": round(s.accuracy, 3), "macro_f1": round(s.macro_f1, 3)}
     price_sets = {"price_heldout": load_price_rows(split="heldout")}
-    if PRICE_FRESH_PATH.exists():
-        price_sets["price_after_training"] = load_price_rows(PRICE_FRESH_PATH)
+    price_sets |= {name: load_price_rows(path) for name, path in PRICE_AFTER_TRAINING.items() if path.exists()}
     for name, labelled in price_sets.items():
         p = score_price(labelled, detect_rows(detector, labelled))
         report[name] = {"n": p.n, "f1": round(p.f1, 3), "precision": round(p.precision, 3), "recall": round(p.recall, 3),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.labelled_data import (
-    PRICE_FRESH_PATH,
+    PRICE_AFTER_TRAINING,
     detect_rows,
     load_price_rows,
     score_price,
@@ -14,11 +14,12 @@ from analysis.price import PRICE_KINDS, load_price_detector
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 
-# Measured with the committed head (analysis/data/README.md): held-out industries 0.973 as written
-# and in ASR style. The set written after training scored 0.881 against the first head and 0.889
-# against this one: the 0.97 target is not met there, and this floor guards what is.
-MIN_F1 = 0.97
-AFTER_TRAINING_MIN_F1 = 0.85
+# Measured with the committed head (analysis/data/README.md): held-out industries 0.988 as written
+# and in ASR style. Sets written after training: the first 0.978 (its errors guided the last data
+# and cues, so no longer blind), the second 0.893 (scored once, after the final training): the 0.97
+# target is not met on sentences the detector never saw, and these floors guard what is.
+MIN_F1 = 0.98
+AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.88}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
@@ -30,6 +31,9 @@ MISSES = [
     ("that's one point two million over the three-year term", "quote", 1_200_000),
     ("the first ninety days are free, then it's the standard rate", "discount", None),
     ("our renewal went up to sixty thousand this year", "current_spend", 60_000),
+    # A yearly price said as a pair is in thousands; a per-order one in dollars and cents.
+    ("for all four depots the platform is about one eighty a year", "quote", 180_000),
+    ("fulfilment is one twenty per order", "quote", 1.2),
 ]
 # Said in calls and taken for price by the old regular expressions.
 FALSE_ALARMS = [
@@ -44,6 +48,8 @@ FALSE_ALARMS = [
     "it'll save you fifty thousand dollars a year",
     "we have over twelve thousand vetted carriers on the platform",
     "how many employees are you planning to add this year",
+    # What the buyer sells its own customers for.
+    "we sell our units at nine hundred each to the dealers",
 ]
 
 
@@ -122,10 +128,10 @@ def test_heldout_industries(detector, style):
     assert score_price(rows, detect_rows(detector, rows, style)).f1 >= MIN_F1
 
 
-@pytest.mark.skipif(not PRICE_FRESH_PATH.exists(), reason="written after training")
-def test_sentences_written_after_training(detector):
-    rows = load_price_rows(PRICE_FRESH_PATH)
-    assert score_price(rows, detect_rows(detector, rows)).f1 >= AFTER_TRAINING_MIN_F1
+@pytest.mark.parametrize("name", sorted(AFTER_TRAINING_MIN_F1))
+def test_sentences_written_after_training(detector, name):
+    rows = load_price_rows(PRICE_AFTER_TRAINING[name])
+    assert score_price(rows, detect_rows(detector, rows)).f1 >= AFTER_TRAINING_MIN_F1[name]
 
 
 def test_head_matches_the_features(detector):
