@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def main() -> None:
     )
     print(f"wrote {args.out} (C={c}, threshold {threshold}, cross-validated F1 {f1:.3f}, {len(train)} rows x2)")
 
-    detector = PriceDetector(encoder=encoder)
+    detector = PriceDetector(Path(args.out), encoder=encoder)
     heldout = load_price_rows(split="heldout")
     for style, transform in (("as written", str), ("spoken", spoken_style)):
         hits = detect_rows(detector, heldout, transform)
