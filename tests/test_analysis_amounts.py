@@ -68,6 +68,7 @@ OWN_RULES = [
     ("all in you'd be at a quarter million across the three years of the contract", 250_000, None, "term", None),
     ("we have about a hundred thousand set aside", 100_000, None, None, None),
     ("we paid sixty thousand last year", 60_000, None, "year", None),
+    ("kitting out each van is about eighteen hundred fitted", 1800, None, None, None),
     # Whisper's slip for "forty thousand", in both of the forms it writes.
     ("would be around for the thousand dollar a year including onboarding", 40000, "USD", "year", None),
     ("would be around for the $1,000 a year, including onboarding.", 40000, "USD", "year", None),
