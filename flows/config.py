@@ -48,6 +48,16 @@ class Settings:
     role_confidence_threshold: float = 0.8
     redact_pii: bool = True
     report_timezone: str = "UTC"
+    # Dashboard: won versus lost needs this many closed calls with and without a behaviour;
+    # the scorecard marks each seller's figure against a [low, high] target band.
+    min_outcome_calls: int = 10
+    target_talk_ratio: tuple[float, float] = (0.40, 0.60)
+    target_discovery_share: tuple[float, float] = (0.50, 1.00)
+    target_usage_share: tuple[float, float] = (0.50, 1.00)
+    target_pitch_first_rate: tuple[float, float] = (0.00, 0.25)
+    target_seller_price_first_rate: tuple[float, float] = (0.00, 0.25)
+    target_questions_per_call: tuple[float, float] = (11.0, 14.0)
+    target_longest_monologue_s: tuple[float, float] = (0.0, 150.0)
 
     def __post_init__(self) -> None:
         try:
@@ -69,6 +79,17 @@ class Settings:
             raise ConfigError(
                 f"role_confidence_threshold must be between 0 and 1, not {self.role_confidence_threshold}"
             )
+        if self.min_outcome_calls < 1:
+            raise ConfigError(f"min_outcome_calls must be at least 1, not {self.min_outcome_calls}")
+        for name, (low, high) in self.scorecard_targets.items():
+            if low > high:
+                raise ConfigError(f"target_{name} must be [low, high], not [{low}, {high}]")
+
+    @property
+    def scorecard_targets(self) -> dict[str, tuple[float, float]]:
+        """Scorecard metric -> its target band, from the ``target_<metric>`` settings."""
+        return {f.name.removeprefix("target_"): getattr(self, f.name)
+                for f in fields(self) if f.name.startswith("target_")}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Settings":
@@ -158,7 +179,11 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         kind = types[name]
         try:
-            if kind.startswith("tuple"):
+            if kind == "tuple[float, float]":
+                items = value.split(",") if isinstance(value, str) else list(value)
+                low, high = (float(item) for item in items)
+                out[name] = (low, high)
+            elif kind.startswith("tuple"):
                 items = value.split(",") if isinstance(value, str) else list(value)
                 out[name] = tuple(s.strip() for s in items if str(s).strip())
             elif kind.startswith("bool"):
