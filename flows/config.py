@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from transcription.asr import BUNDLED_MODEL
 from transcription.diarization.factory import check_backend
 from transcription.errors import DiarizationError
+from warehouse.targets import DEFAULT_TARGETS
 
 CONFIG_ENV = "CALLYTICS_CONFIG"
 DEVICES = ("auto", "cpu", "cuda")
@@ -49,15 +50,16 @@ class Settings:
     redact_pii: bool = True
     report_timezone: str = "UTC"
     # Dashboard: won versus lost needs this many closed calls with and without a behaviour;
-    # the scorecard marks each seller's figure against a [low, high] target band.
+    # the scorecard marks each seller's figure against a [low, high] target band
+    # (defaults and their reasons: warehouse.targets).
     min_outcome_calls: int = 10
-    target_talk_ratio: tuple[float, float] = (0.40, 0.60)
-    target_discovery_share: tuple[float, float] = (0.50, 1.00)
-    target_usage_share: tuple[float, float] = (0.50, 1.00)
-    target_pitch_first_rate: tuple[float, float] = (0.00, 0.25)
-    target_seller_price_first_rate: tuple[float, float] = (0.00, 0.25)
-    target_questions_per_call: tuple[float, float] = (11.0, 14.0)
-    target_longest_monologue_s: tuple[float, float] = (0.0, 150.0)
+    target_talk_ratio: tuple[float, float] = DEFAULT_TARGETS["talk_ratio"]
+    target_discovery_share: tuple[float, float] = DEFAULT_TARGETS["discovery_share"]
+    target_usage_share: tuple[float, float] = DEFAULT_TARGETS["usage_share"]
+    target_pitch_first_rate: tuple[float, float] = DEFAULT_TARGETS["pitch_first_rate"]
+    target_seller_price_first_rate: tuple[float, float] = DEFAULT_TARGETS["seller_price_first_rate"]
+    target_questions_per_call: tuple[float, float] = DEFAULT_TARGETS["questions_per_call"]
+    target_longest_monologue_s: tuple[float, float] = DEFAULT_TARGETS["longest_monologue_s"]
 
     def __post_init__(self) -> None:
         try:
