@@ -5,6 +5,7 @@ coaching pages (``warehouse.links``).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -200,5 +201,8 @@ def navigation(overview: str, scorecard: str, shown: str) -> str:
 
 
 def section(heading: str, content: str, *, note: str = "") -> str:
+    """A titled box; its id is the heading in lower case with dashes (``#won-versus-lost``)."""
     hint = f'<p class="note">{escape(note)}</p>\n' if note else ""
-    return f"<section>\n<h2>{escape(heading)}</h2>\n{hint}{content}\n</section>\n"
+    anchor = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+    return f'<section id="{anchor}">\n<h2>{escape(heading)}</h2>\n{hint}{content}\n</section>\n'
+

@@ -218,7 +218,7 @@ def _band_note(metric: Metric, targets: TargetBands) -> str:
 
 
 def _table_note(targets: TargetBands) -> str:
-    return ("Over the chosen calls. \u25b2 above and \u25bc below the target band (shaded cells; the "
+    return ("Over the chosen calls. \u25b2 above and \u25bc below the target band (bold on grey; the "
             "target row shows each band). Click a heading to sort. Figures from talk ratio to longest "
             "monologue leave out calls with an uncertain seller (\u26a0, listed below); win rate is "
             "won / (won + lost).")
