@@ -106,6 +106,10 @@ def test_every_colour_means_one_thing_on_both_pages(report):
     for colour, (name,) in meaning.items():
         assert COLOURS[name].upper() == colour
     assert len(set(COLOURS.values())) == len(COLOURS)
+    # Marks drawn in a fixed colour use the palette too, or the neutral grey of reference lines.
+    for page in (report, scorecard_path(report)):
+        fixed = set(re.findall(r'"color":\s*"(#[0-9a-fA-F]{6})"', json.dumps(specs(page.read_text()))))
+        assert fixed and fixed <= set(COLOURS.values()) | {"#6b7280"}, fixed
 
 
 def test_the_seller_trend_keeps_every_seller(tmp_path):

@@ -31,7 +31,7 @@ COLOURS = {
     "discovery share": "#E69F00",
     "usage share": "#56B4E9",
     "price before discovery": "#CC79A7",
-    "seller": "#000000",
+    "data point": "#000000",  # a seller or a difference: labelled, never told apart by colour
     "target band": "#F0E442",
     "not enough calls": "#BBBBBB",
 }
@@ -66,7 +66,7 @@ def safe_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns with bidi controls shown, as the HTML shows them: a chart draws text as given."""
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].map(lambda v: show_bidi_controls(v) if isinstance(v, str) else v)
     return frame
 

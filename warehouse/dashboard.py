@@ -21,7 +21,7 @@ from warehouse.charts import COLOURS, HEIGHT, METRIC_COLOURS, OUTCOME_COLOURS, C
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
 from warehouse.filtered import CallFilter, filtered_copy
-from warehouse.html import Column, call_cell, clock, navigation, page, percent, section, table, text_cell
+from warehouse.html import Column, call_columns, clock, navigation, page, percent, section, table, text_cell
 from warehouse.outcomes import behaviour_outcomes, minimum_calls, outcomes_chart, outcomes_note
 from warehouse.safe_text import html_text as escape
 from warehouse.schema import check_readable
@@ -192,11 +192,11 @@ def _seller_scatter(sellers: pd.DataFrame, talk_band: tuple[float, float]) -> Ch
     band = alt.Chart(pd.DataFrame({"low": [talk_band[0]], "high": [talk_band[1]]})).mark_rect(
         color=COLOURS["target band"], opacity=0.35).encode(x=alt.X("low:Q", scale=alt.Scale(domain=[0, 1])),
                                                             x2="high:Q")
-    points = alt.Chart(sellers).mark_circle(color=COLOURS["seller"], opacity=0.75).encode(
+    points = alt.Chart(sellers).mark_circle(color=COLOURS["data point"], opacity=0.75).encode(
         x=x, y=y, size=alt.Size("calls:Q", legend=None, scale=alt.Scale(range=[40, 400])),
         tooltip=["seller_name:N", "calls:Q", alt.Tooltip("talk_ratio:Q", format=".0%"),
                  alt.Tooltip("discovery_share:Q", format=".0%")])
-    labels = points.mark_text(align="left", dx=9, dy=-6, fontSize=11, color=COLOURS["seller"]).encode(
+    labels = points.mark_text(align="left", dx=9, dy=-6, fontSize=11, color=COLOURS["data point"]).encode(
         text="seller_name:N", size=alt.value(11))
     chart = alt.layer(band, points, labels).properties(height=HEIGHT)
     data = table(sellers, [
@@ -278,9 +278,7 @@ def _seller_trend(weekly: pd.DataFrame) -> Chart:
 
 def _price_first_table(rows: pd.DataFrame) -> str:
     return table(rows, [
-        Column("call", lambda r: call_cell(r["call_id"])),
-        Column("date", lambda r: text_cell(f"{r['call_date']:%Y-%m-%d}")),
-        Column("seller", lambda r: text_cell(r["seller_name"])),
+        *call_columns(),
         Column("account", lambda r: text_cell(r["account"])),
         Column("outcome", lambda r: text_cell(r["outcome"])),
         Column("first price at", lambda r: text_cell(clock(r["first_price_s"])), numeric=True),

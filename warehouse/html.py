@@ -117,8 +117,13 @@ def call_cell(call_id: object) -> Cell:
     return Cell(f'<a href="{escape(call_page_href(text))}">{escape(text)}</a>', text)
 
 
-def percent_cell(value: object) -> Cell:
-    return Cell(escape(percent(value)), _number(value))
+def call_columns() -> list[Column]:
+    """How every list of calls starts: the call (linked to its page), its day and its seller."""
+    return [
+        Column("call", lambda r: call_cell(r["call_id"])),
+        Column("date", lambda r: text_cell(f"{r['call_date']:%Y-%m-%d}")),
+        Column("seller", lambda r: text_cell(r["seller_name"])),
+    ]
 
 
 def table(rows: pd.DataFrame, columns: Sequence[Column], *, sortable: bool = False,

@@ -32,11 +32,11 @@ def outcomes_chart(rows: pd.DataFrame, minimum: int) -> Chart:
     x_scale = alt.Scale(domain=[-1, 1])
     base = alt.Chart(data)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#6b7280").encode(x=alt.X("x:Q", scale=x_scale))
-    bars = base.mark_rule(color=COLOURS["seller"], strokeWidth=2).encode(
+    bars = base.mark_rule(color=COLOURS["data point"], strokeWidth=2).encode(
         y=y, x=alt.X("diff_low:Q", scale=x_scale, axis=alt.Axis(format="+%"),
                      title="win rate with minus without (95% interval)"),
         x2="diff_high:Q")
-    points = base.mark_point(filled=True, size=70, color=COLOURS["seller"]).encode(
+    points = base.mark_point(filled=True, size=70, color=COLOURS["data point"]).encode(
         y=y, x=alt.X("shown:Q", scale=x_scale),
         tooltip=[alt.Tooltip("description:N", title="behaviour"), alt.Tooltip("diff:Q", format="+.0%"),
                  alt.Tooltip("diff_low:Q", format="+.0%", title="low"),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from warehouse.charts import COLOURS, Chart, embed_script, safe_labels, spec, vega_bundle
 from warehouse.filtered import CallFilter
-from warehouse.html import SORT_SCRIPT, Cell, Column, call_cell, missing, navigation, page, plain, section, \
+from warehouse.html import SORT_SCRIPT, Cell, Column, call_columns, missing, navigation, page, plain, section, \
     table, text_cell
 from warehouse.safe_text import html_text as escape
 from warehouse.targets import TargetBands
@@ -175,9 +175,7 @@ def _months_table(months: pd.DataFrame, targets: TargetBands) -> str:
 
 def _uncertain_table(calls: pd.DataFrame) -> str:
     return table(calls, [
-        Column("call", lambda r: call_cell(r["call_id"])),
-        Column("date", lambda r: text_cell(f"{r['call_date']:%Y-%m-%d}")),
-        Column("seller", lambda r: text_cell(r["seller_name"])),
+        *call_columns(),
         Column("seller found by", lambda r: text_cell(r["role_method"])),
         Column("confidence", lambda r: text_cell("" if missing(r["role_confidence"])
                                                  else f"{r['role_confidence']:.2f}"), numeric=True),
@@ -199,7 +197,7 @@ def _metric_chart(card: pd.DataFrame, metric: Metric, targets: TargetBands, medi
     if not missing(median):
         layers.append(alt.Chart(pd.DataFrame({"median": [float(median)]})).mark_rule(
             color="#6b7280", strokeDash=[4, 3]).encode(x=alt.X("median:Q", scale=x_scale)))
-    layers.append(alt.Chart(data).mark_circle(color=COLOURS["seller"], size=80).encode(
+    layers.append(alt.Chart(data).mark_circle(color=COLOURS["data point"], size=80).encode(
         x=alt.X(f"{metric.column}:Q", scale=x_scale, axis=axis, title=metric.heading),
         y=alt.Y("seller_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=160)),
         tooltip=["seller_name:N", "calls:Q", alt.Tooltip(f"{metric.column}:Q", format=".2f")]))
