@@ -15,9 +15,9 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from warehouse.coaching import write_call_pages
 from warehouse.charts import COLOURS, HEIGHT, METRIC_COLOURS, OUTCOME_COLOURS, Chart, embed_script, safe_labels, \
     scale, spec, vega_bundle
+from warehouse.coaching import write_call_pages
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
 from warehouse.filtered import CallFilter, filtered_copy
