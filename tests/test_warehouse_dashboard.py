@@ -244,3 +244,16 @@ def test_screenshots_show_the_charts_in_their_colours(report, tmp_path, width):
 
     assert pixels("won") > 300 and pixels("lost") > 300  # the price-position bars
     assert pixels("discovery share") > 100  # the team trend's line
+
+
+@pytest.mark.parametrize("name,version,marker", [
+    ("vega.min.js", "6.2.0", 'version="6.2.0"'),
+    ("vega-lite.min.js", VEGA_LITE_VERSION, f'"{VEGA_LITE_VERSION}"'),
+    ("vega-embed.min.js", "7.0.2", "7.0.2"),
+])
+def test_the_vendored_scripts_are_the_documented_versions(name, version, marker):
+    from warehouse.charts import VENDOR
+
+    assert marker in (VENDOR / name).read_text()
+    assert f"| `{name}` |" in (VENDOR / "README.md").read_text() and f"| {version} |" in (VENDOR / "README.md").read_text()
+    assert (VENDOR / name.replace(".min.js", ".LICENSE")).read_text().startswith("Copyright (c)")
