@@ -10,6 +10,7 @@ import pytest
 
 import warehouse_rows as rows
 from warehouse import dashboard
+from warehouse.links import call_page_href, call_page_path
 from warehouse.scorecard import scorecard_path
 from warehouse.targets import DEFAULT_TARGETS, TargetBands
 
@@ -77,9 +78,10 @@ def test_tables_are_sortable_without_network(card):
     assert len(numeric) > 10 and all(isinstance(float(value), float) for value in numeric)  # sort as numbers
 
 
-def test_uncertain_calls_are_counted_and_linked(card):
+def test_uncertain_calls_are_counted_and_linked(card, warehouse):
     section = card.split("<h2>Calls with an uncertain seller</h2>")[1].split("</section>")[0]
-    assert '<a href="calls/unsure%2F1.html">unsure/1</a>' in section
+    assert f'<a href="{call_page_href("unsure/1")}">unsure/1</a>' in section
+    assert (Path(warehouse.path).parent / call_page_path("unsure/1")).is_file()
     assert ">transcript</td>" in section and ">0.61</td>" in section
 
 
