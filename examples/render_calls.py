@@ -51,7 +51,7 @@ TRUTH_DIR = EXAMPLES_DIR / "truth"
 
 MANIFEST_COLUMNS = (
     "path", "call_id", "recorded_at", "seller_id", "seller_name", "account",
-    "opportunity_id", "outcome", "seller_channel", "num_speakers",
+    "opportunity_id", "outcome", "seller_channel", "num_speakers", "team",
 )
 SPEAKERS = ("seller", "buyer")
 LABELS = ("discovery", "product_push", "other")
@@ -261,6 +261,7 @@ def render_archive(
             **{key: call[key] for key in MANIFEST_COLUMNS[2:8]},
             "seller_channel": entry.get("seller_channel", "left") if stereo else "",
             "num_speakers": 2,
+            "team": call.get("team", ""),
         })
     with (archive_dir / "manifest.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")

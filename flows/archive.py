@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = (
     "call_id", "recorded_at", "seller_id", "seller_name", "account", "opportunity_id",
-    "outcome", "seller_channel", "num_speakers",
+    "outcome", "seller_channel", "num_speakers", "team",
 )
 
 
@@ -43,6 +43,7 @@ class CallSource:
     outcome: str | None = None
     seller_channel: int | None = None
     num_speakers: int | None = None
+    team: str | None = None
 
     @property
     def location(self) -> str:

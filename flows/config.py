@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from transcription.asr import BUNDLED_MODEL
 from transcription.diarization.factory import check_backend
 from transcription.errors import DiarizationError
+from warehouse.targets import DEFAULT_TARGETS
 
 CONFIG_ENV = "CALLYTICS_CONFIG"
 DEVICES = ("auto", "cpu", "cuda")
@@ -48,6 +49,17 @@ class Settings:
     role_confidence_threshold: float = 0.8
     redact_pii: bool = True
     report_timezone: str = "UTC"
+    # Dashboard: won versus lost needs this many closed calls with and without a behaviour;
+    # the scorecard marks each seller's figure against a [low, high] target band
+    # (defaults and their reasons: warehouse.targets).
+    min_outcome_calls: int = 10
+    target_talk_ratio: tuple[float, float] = DEFAULT_TARGETS["talk_ratio"]
+    target_discovery_share: tuple[float, float] = DEFAULT_TARGETS["discovery_share"]
+    target_usage_share: tuple[float, float] = DEFAULT_TARGETS["usage_share"]
+    target_pitch_first_rate: tuple[float, float] = DEFAULT_TARGETS["pitch_first_rate"]
+    target_seller_price_first_rate: tuple[float, float] = DEFAULT_TARGETS["seller_price_first_rate"]
+    target_questions_per_call: tuple[float, float] = DEFAULT_TARGETS["questions_per_call"]
+    target_longest_monologue_s: tuple[float, float] = DEFAULT_TARGETS["longest_monologue_s"]
 
     def __post_init__(self) -> None:
         try:
@@ -69,6 +81,17 @@ class Settings:
             raise ConfigError(
                 f"role_confidence_threshold must be between 0 and 1, not {self.role_confidence_threshold}"
             )
+        if self.min_outcome_calls < 1:
+            raise ConfigError(f"min_outcome_calls must be at least 1, not {self.min_outcome_calls}")
+        for name, (low, high) in self.scorecard_targets.items():
+            if low > high:
+                raise ConfigError(f"target_{name} must be [low, high], not [{low}, {high}]")
+
+    @property
+    def scorecard_targets(self) -> dict[str, tuple[float, float]]:
+        """Scorecard metric -> its target band, from the ``target_<metric>`` settings."""
+        return {f.name.removeprefix("target_"): getattr(self, f.name)
+                for f in fields(self) if f.name.startswith("target_")}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Settings":
@@ -158,7 +181,11 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         kind = types[name]
         try:
-            if kind.startswith("tuple"):
+            if kind == "tuple[float, float]":
+                items = value.split(",") if isinstance(value, str) else list(value)
+                low, high = (float(item) for item in items)
+                out[name] = (low, high)
+            elif kind.startswith("tuple"):
                 items = value.split(",") if isinstance(value, str) else list(value)
                 out[name] = tuple(s.strip() for s in items if str(s).strip())
             elif kind.startswith("bool"):

@@ -158,6 +158,7 @@ def _batch(archive: str, settings: Settings, limit: int | None, reprocess: bool,
         warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=archive,
                             pipeline_version=pipeline_version(settings), config=settings.to_dict())
         warehouse.set_report_timezone(settings.report_timezone)
+        warehouse.set_min_outcome_calls(settings.min_outcome_calls)
         outcomes: list[CallOutcome] = []
         try:
             skipped = _process(discovery, warehouse, writer, outcomes, settings, run_id, limit=limit,

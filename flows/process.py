@@ -197,6 +197,7 @@ def call_record(source: CallSource, sha256: str, run_id: str, settings: Settings
         recorded_at=local_time(source.recorded_at, settings),
         seller_id=source.seller_id,
         seller_name=source.seller_name,
+        team=source.team,
         account=source.account,
         opportunity_id=source.opportunity_id,
         outcome=source.outcome,

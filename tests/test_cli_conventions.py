@@ -73,7 +73,7 @@ def test_readers_take_the_database_from_the_config_file(capsys, db, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CALLYTICS_DB", raising=False)
     (tmp_path / "callytics.toml").write_text(f'[callytics]\ndb = "{db}"\n')
-    assert run_cli(capsys, "export", "--out", "exports") == (0, "wrote 13 parquet files to exports\n", "")
+    assert run_cli(capsys, "export", "--out", "exports") == (0, "wrote 16 parquet files to exports\n", "")
     assert run_cli(capsys, "dashboard", "--quiet") == (0, "", "")
     assert (tmp_path / "report.html").is_file()
     code, out, _ = run_cli(capsys, "runs", "--json")

@@ -29,14 +29,14 @@ def test_walks_recursively_and_derives_stable_ids(tmp_path):
 def test_manifest_fields_are_joined_and_parsed(tmp_path):
     touch(tmp_path / "calls" / "a.flac")
     (tmp_path / "manifest.csv").write_text(
-        "path,call_id,recorded_at,seller_id,outcome,seller_channel,num_speakers\n"
-        "./calls/a.flac,C-1,2026-11-02T10:30:00,dana,won,right,2\n"
+        "path,call_id,recorded_at,seller_id,outcome,seller_channel,num_speakers,team\n"
+        "./calls/a.flac,C-1,2026-11-02T10:30:00,dana,won,right,2, Enterprise East \n"
     )
     [call] = discover_calls(tmp_path).calls
     assert call.call_id == "C-1"
     assert call.recorded_at == datetime(2026, 11, 2, 10, 30)
-    assert (call.seller_id, call.outcome, call.seller_channel, call.num_speakers) == (
-        "dana", "won", 1, 2)
+    assert (call.seller_id, call.outcome, call.seller_channel, call.num_speakers, call.team) == (
+        "dana", "won", 1, 2, "Enterprise East")
 
 
 def test_bad_rows_and_missing_files_are_reported_not_fatal(tmp_path):

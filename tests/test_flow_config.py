@@ -60,3 +60,26 @@ def test_seller_channel_spellings(value, expected):
 def test_bad_channel():
     with pytest.raises(ConfigError):
         Settings(seller_channel="middle")
+
+
+def test_scorecard_targets_and_outcome_minimum(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[callytics]\ntarget_talk_ratio = [0.35, 0.5]\nmin_outcome_calls = 20\n")
+    settings = load_settings(cfg, environ={"CALLYTICS_TARGET_QUESTIONS_PER_CALL": "8, 12"})
+    assert settings.min_outcome_calls == 20
+    assert settings.scorecard_targets["talk_ratio"] == (0.35, 0.5)
+    assert settings.scorecard_targets["questions_per_call"] == (8.0, 12.0)
+    assert settings.scorecard_targets["usage_share"] == (0.5, 1.0)  # the default
+
+
+@pytest.mark.parametrize("text,match", [
+    ("target_talk_ratio = [0.6, 0.4]", r"target_talk_ratio must be \[low, high\]"),
+    ("target_talk_ratio = [0.6]", "invalid value"),
+    ('target_talk_ratio = "lots"', "invalid value"),
+    ("min_outcome_calls = 0", "at least 1"),
+])
+def test_bad_targets_are_one_clear_error(tmp_path, text, match):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"[callytics]\n{text}\n")
+    with pytest.raises(ConfigError, match=match):
+        load_settings(cfg, environ={})

@@ -98,14 +98,15 @@ def test_the_dashboard_shows_bidi_controls_instead_of_obeying_them(spoofed_repor
     page = spoofed_report.read_text()
     assert "\u202e" not in page
     assert ">m3&lt;U+202E&gt;gnp.exe</a></td>" in page
-    assert "Dana m3&lt;U+202E&gt;gnp.exe" in page  # the chart labels too
+    assert "Dana m3&lt;U+202E&gt;gnp.exe" in page  # the charts' data tables
+    assert "Dana m3\\u003cU+202E\\u003egnp.exe" in page  # the chart labels (JSON in a script)
 
 
 # Measures, in the browser, whether the characters of the call id cell are laid out left to
 # right in the order they are stored (shown) or reordered (an override obeyed).
 VISUAL_ORDER = """<script>
-const cell = [...document.querySelectorAll('td')].find(td => td.textContent.includes('gnp.exe'));
-const text = (cell.querySelector('a') || cell).firstChild, xs = [];
+const link = [...document.querySelectorAll('td a')].find(a => a.textContent.includes('gnp.exe'));
+const text = link.firstChild, xs = [];
 for (let i = 0; i < text.length; i++) {
   const range = document.createRange(); range.setStart(text, i); range.setEnd(text, i + 1);
   const box = range.getBoundingClientRect(); if (box.width > 0) xs.push(box.left);

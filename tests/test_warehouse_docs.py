@@ -12,7 +12,8 @@ README = Path(__file__).resolve().parents[1] / "warehouse" / "README.md"
 QUERIES = re.findall(r"```sql\n(.*?)```", README.read_text(), flags=re.S)
 DOCUMENTED_RELATIONS = ("calls", "utterances", "words", "price_mentions", "call_metrics", "runs",
                         "schema_version", "stg_calls", "stg_first_price_mentions", "v_calls",
-                        "v_seller_weekly", "v_price_timing")
+                        "v_seller_weekly", "v_price_timing", "v_seller_scorecard",
+                        "v_call_behaviours", "v_behaviour_outcomes")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from flows.cli import main
 from warehouse import WarehouseError, export
 
 RELATIONS = {"calls", "utterances", "words", "price_mentions", "call_metrics", "runs", "schema_version",
-             "report_settings", "stg_calls", "stg_first_price_mentions", "v_calls", "v_seller_weekly", "v_price_timing"}
+             "report_settings", "stg_calls", "stg_first_price_mentions", "v_calls", "v_seller_weekly", "v_price_timing",
+             "v_seller_scorecard", "v_call_behaviours", "v_behaviour_outcomes"}
 
 
 @pytest.fixture(scope="module")

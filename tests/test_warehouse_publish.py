@@ -41,7 +41,7 @@ def test_the_copy_has_every_table_view_row_and_comment_in_1x_storage(source, tmp
     con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
     con.execute(f"ATTACH '{published}' AS published (READ_ONLY)")
     assert relations(con, "published") == relations(con, "source")
-    assert len(relations(con, "published")) == 13
+    assert len(relations(con, "published")) == 16
     tags = dict(con.execute("SELECT database_name, tags['storage_version'] FROM duckdb_databases() "
                             "WHERE database_name IN ('source', 'published')").fetchall())
     assert tags["published"].startswith(DUCKDB_STORAGE_VERSION) and tags["source"] != tags["published"]

@@ -13,7 +13,8 @@ from warehouse import schema
 
 TABLES = {"calls", "utterances", "words", "price_mentions", "call_metrics", "runs", "schema_version",
           "report_settings"}
-VIEWS = {"v_calls", "v_seller_weekly", "v_price_timing"}
+VIEWS = {"v_calls", "v_seller_weekly", "v_price_timing", "v_seller_scorecard", "v_call_behaviours",
+         "v_behaviour_outcomes"}
 
 
 def columns(db: Path, table: str) -> list[str]:

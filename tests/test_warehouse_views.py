@@ -1,6 +1,9 @@
 """Reporting views: the numbers sales-ops read, checked against hand-computed values."""
 from __future__ import annotations
 
+from datetime import datetime
+
+import pandas as pd
 import pytest
 
 import warehouse_rows as rows
@@ -75,3 +78,23 @@ def test_calls_with_uncertain_roles_are_counted_but_kept_out_of_seller_metrics(t
     assert sam["mean_discovery_share"] == pytest.approx(0.4)
     assert sam["pitch_before_discovery_share"] == pytest.approx(0.0)
     assert sam["call_minutes"] == pytest.approx(6.0)
+
+
+def test_v_seller_scorecard_has_a_row_per_seller_and_month_and_one_over_all_calls(tmp_path):
+    wh = rows.sample_warehouse(tmp_path / "calls.duckdb")
+    call = rows.analysis(4, seller_talk_ratio=0.05, seller_questions=40)
+    wh.write_call(rows.record("a4", seller_id="s1", seller_name="Sam Seller", team="East", outcome="lost",
+                              recorded_at=datetime(2026, 4, 1, 10), roles_uncertain=True), call, [])
+    card = wh.query("SELECT * FROM v_seller_scorecard ORDER BY seller_id, period").set_index(["seller_id", "period"])
+    assert list(card.index) == [("s1", "2026-03"), ("s1", "2026-04"), ("s1", "all"), ("s2", "2026-03"), ("s2", "all")]
+    sam = card.loc[("s1", "all")]
+    assert (sam["calls"], sam["roles_uncertain_calls"], sam["closed_calls"], sam["won_calls"]) == (4, 1, 4, 2)
+    assert sam["win_rate"] == 0.5 and sam["team"] == "East"
+    assert abs(sam["talk_ratio"] - (0.5 + 0.7 + 0.4) / 3) < 1e-9  # the uncertain call's 0.05 left out
+    assert sam["questions_per_call"] == 1 and sam["first_day"].isoformat()[:10] == "2026-03-02"
+    assert sam["seller_price_first_rate"] == 1.0  # a3 has no price mention: not in the rate
+    april = card.loc[("s1", "2026-04")]
+    assert april["calls"] == 1 and april["talk_ratio"] != april["talk_ratio"]  # NaN: no certain call
+    ria = card.loc[("s2", "all")]
+    assert ria["pitch_first_rate"] == 0.5 and ria["seller_price_first_rate"] == 0.5 and pd.isna(ria["team"])
+    assert ria["win_rate"] == 0.0 and ria["closed_calls"] == 1

@@ -33,6 +33,7 @@ class CallRecord:
     recorded_at: datetime | None = None
     seller_id: str | None = None
     seller_name: str | None = None
+    team: str | None = None
     account: str | None = None
     opportunity_id: str | None = None
     outcome: str | None = None

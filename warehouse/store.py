@@ -160,17 +160,29 @@ class Warehouse:
 
     def set_report_timezone(self, name: str) -> None:
         """Make every view put calls into days and weeks in the IANA time zone ``name``."""
-        def update(con: duckdb.DuckDBPyConnection) -> None:
+        def check(con: duckdb.DuckDBPyConnection) -> None:
             try:
                 con.execute("SELECT timezone(?, now())", [name])
             except duckdb.Error:
                 raise WarehouseError(f"unknown time zone '{name}' (use an IANA name such as "
                                      "America/Los_Angeles)") from None
-            stored = con.execute("SELECT any_value(report_timezone) FROM report_settings").fetchall()[0][0]
-            if stored != name:
-                con.execute("DELETE FROM report_settings")
-                con.execute("INSERT INTO report_settings VALUES (?, now())", [name])
-        self._transaction(f"set the report time zone to {name}", update)
+        self._set_report_setting("report_timezone", name, check)
+
+    def set_min_outcome_calls(self, calls: int) -> None:
+        """Below ``calls`` closed calls on either side, ``v_behaviour_outcomes`` gives no interval."""
+        if calls < 1:
+            raise WarehouseError(f"min_outcome_calls must be at least 1, not {calls}")
+        self._set_report_setting("min_outcome_calls", calls)
+
+    def _set_report_setting(self, column: str, value: object,
+                            check: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
+        def update(con: duckdb.DuckDBPyConnection) -> None:
+            if check is not None:
+                check(con)
+            stored = con.execute(f"SELECT any_value({column}) FROM report_settings").fetchall()[0][0]
+            if stored != value:
+                con.execute(f"UPDATE report_settings SET {column} = ?, updated_at = now()", [value])
+        self._transaction(f"set the report setting {column} to {value}", update)
 
     def recent_runs(self, limit: int | None = None) -> list[RunRecord]:
         """Batches, the latest first."""

@@ -154,7 +154,9 @@ def demo(
     )
     _print_frame("v_calls", calls)
     report = dashboard(db, out / "report.html")
-    typer.echo(f"\nDatabase: {db}\nDashboard: {report}")
+    from warehouse.scorecard import scorecard_path
+
+    typer.echo(f"\nDatabase: {db}\nDashboard: {report}\nSeller scorecard: {scorecard_path(report)}")
 
 
 def _check_archive(archive: str | Path) -> str:

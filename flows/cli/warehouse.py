@@ -44,19 +44,31 @@ def export_command(
 
 @app.command("dashboard")
 def dashboard_command(
-    out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
+    out: Path = typer.Option(Path("report.html"), "--out",
+                             help="HTML file of the overview; the seller scorecard goes beside it (NAME-scorecard.html)."),
+    since: Optional[datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d"], metavar="DATE",
+                                             help="Only calls on or after this day (report_timezone)."),
+    until: Optional[datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"], metavar="DATE",
+                                             help="Only calls on or before this day (report_timezone)."),
+    seller: list[str] = typer.Option([], "--seller", metavar="ID", help="Only this seller's calls (seller_id; repeatable)."),
+    team: list[str] = typer.Option([], "--team", metavar="TEAM", help="Only this team's calls (manifest team; repeatable)."),
     no_audio: bool = typer.Option(
         False, "--no-audio", help="Leave the recording player out of the call pages (calls/ beside OUT)."),
     db: Optional[Path] = ReadDbOption,
     config: Optional[Path] = ConfigOption,
     quiet: bool = QuietOption,
 ) -> None:
-    """Write one self-contained HTML page of charts, and a coaching page per call in calls/ beside
-    it; they open offline in any browser."""
+    """Write the overview, the seller scorecard and a coaching page per call (in calls/ beside
+    OUT): self-contained HTML pages that open offline."""
     from warehouse import dashboard
+    from warehouse.filtered import CallFilter
 
     settings = command_settings(config, db=db)
-    written = dashboard(settings.db, out, audio=not no_audio, lock_timeout_s=settings.lock_timeout_s)
+    call_filter = CallFilter(since=since and since.date(), until=until and until.date(),
+                             sellers=tuple(seller), teams=tuple(team))
+    written = dashboard(settings.db, out, call_filter=call_filter, targets=settings.scorecard_targets,
+                        min_outcome_calls=settings.min_outcome_calls, audio=not no_audio,
+                        lock_timeout_s=settings.lock_timeout_s)
     if not quiet:
         typer.echo(f"wrote {written}")
 
