@@ -23,8 +23,8 @@ def test_version(capsys):
 
 
 def test_shell_completion_script_and_completions(capsys, monkeypatch):
-    code, out, _ = run_cli(capsys, "--show-completion", "bash")
-    assert code == 0 and "_CALLYTICS_COMPLETE=complete_bash" in out
+    code, out, err = run_cli(capsys, "--show-completion", "bash")
+    assert code == 0 and "_CALLYTICS_COMPLETE=complete_bash" in out, err
     monkeypatch.setenv("_CALLYTICS_COMPLETE", "complete_bash")
     monkeypatch.setenv("COMP_WORDS", "callytics ex")
     monkeypatch.setenv("COMP_CWORD", "1")
