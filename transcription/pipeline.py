@@ -11,6 +11,7 @@ from transcription.audio import Audio
 from transcription.diarization import Diarization, SpeakerCountHints, make_diarizer, speaker_label
 from transcription.errors import DiarizationError
 from transcription.types import SpeakerTurn, Utterance, Word
+from transcription.vad import share_silero_vad
 
 __all__ = ["CallTranscriber", "SpeakerTranscript"]
 
@@ -70,6 +71,8 @@ class CallTranscriber:
             for name in backends
         }
         self.recognizer = SpeechRecognizer(asr)
+        # The ASR's VAD, its check for unheard speech and the diarizer hear the same samples.
+        self.vad = share_silero_vad()
 
     def process(
         self,

@@ -1,0 +1,60 @@
+"""Silero VAD runs once per call: the ASR, its second pass and the diarizer share its results."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from transcription.vad import WINDOW, SharedSileroVad, share_silero_vad, silero_probabilities
+
+
+def _speechlike(seconds: float, seed: int = 0) -> np.ndarray:
+    """Noise bursts in silence, enough to move Silero's probabilities both ways."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * 16000)
+    envelope = (np.sin(np.arange(n) / 16000 * 2 * np.pi * 0.3) > 0).astype(np.float32)
+    tone = np.sin(np.arange(n) / 16000 * 2 * np.pi * 180).astype(np.float32)
+    return (0.3 * envelope * tone + 0.01 * rng.standard_normal(n)).astype(np.float32)
+
+
+@pytest.mark.parametrize("windows", [1, 10_000, 20_003])
+def test_block_probabilities_equal_faster_whispers(windows):
+    from faster_whisper.vad import SileroVADModel
+    from faster_whisper.utils import get_assets_path
+
+    model = SileroVADModel(f"{get_assets_path()}/silero_vad_v6.onnx")
+    audio = _speechlike(windows * WINDOW / 16000, seed=windows)[: windows * WINDOW]
+    expected = model(audio.copy())  # it writes into its input
+    got = silero_probabilities(model.session, audio)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_waveform_heard_again_is_not_run_again(pyannote_sample):
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from transcription.audio import load_audio
+
+    shared = share_silero_vad()
+    assert isinstance(shared, SharedSileroVad) and share_silero_vad() is shared
+    audio = load_audio(pyannote_sample).mono()
+    before = shared.runs
+    first = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
+    again = get_speech_timestamps(audio, VadOptions(threshold=0.5, min_silence_duration_ms=300, speech_pad_ms=100))
+    assert shared.runs == before + 1
+    assert first and again and first != again  # same probabilities, each caller's own regions
+    get_speech_timestamps(audio[16000:], VadOptions())
+    assert shared.runs == before + 2
+
+
+@pytest.mark.slow
+def test_a_mono_call_runs_the_vad_once(pyannote_sample):
+    from transcription.audio import Audio, load_audio
+    from transcription.pipeline import CallTranscriber
+
+    transcriber = CallTranscriber()
+    before = transcriber.vad.runs
+    sample = load_audio(pyannote_sample)
+    unheard = Audio(sample.path, sample.samples[:, : 16000 * 25].copy(), sample.original_sample_rate)
+    result = transcriber.process(unheard, backend="embedded")
+    assert result.words and len(result.speakers) == 2
+    assert transcriber.vad.runs == before + 1

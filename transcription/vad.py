@@ -1,0 +1,92 @@
+"""Silero voice activity, run once per waveform however many stages ask for it.
+
+faster-whisper's batched ASR runs Silero VAD on each call, the check for speech the batched pass
+left without words runs it again on the same samples, and the ``embedded`` diarizer a third time
+(with its own thresholds, which work on the same probabilities). ``share_silero_vad`` makes
+faster-whisper's VAD model, which all of them use, remember the probabilities of the last few
+waveforms it saw, keyed by their content: the model runs once per call and every stage gets
+exactly the regions it got before. It also computes them a block at a time, so a long call needs
+no full-length copies.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+__all__ = ["SharedSileroVad", "share_silero_vad", "silero_probabilities"]
+
+WINDOW = 512  # samples per probability at 16 kHz
+CONTEXT = 64  # samples of the previous window each window is given
+BLOCK = 10_000  # windows per ONNX run (faster-whisper's batch, so the numbers match it)
+REMEMBERED = 8  # waveforms: a call's mix, its two channels, and the next call's while it overlaps
+
+_installing = threading.Lock()
+
+
+def silero_probabilities(session, audio: np.ndarray) -> np.ndarray:
+    """Speech probability per 512-sample window of ``audio`` (its length a multiple of 512),
+    the same numbers as faster-whisper's ``SileroVADModel.__call__`` gives, shape (windows, 1)."""
+    n = len(audio) // WINDOW
+    state = np.zeros((1, 1, 128), dtype=np.float32)
+    cell = np.zeros((1, 1, 128), dtype=np.float32)
+    outputs = []
+    for first in range(0, n, BLOCK):
+        last = min(n, first + BLOCK)
+        windows = audio[first * WINDOW : last * WINDOW].reshape(-1, WINDOW)
+        batch = np.empty((last - first, CONTEXT + WINDOW), dtype=np.float32)
+        batch[:, CONTEXT:] = windows
+        batch[1:, :CONTEXT] = windows[:-1, -CONTEXT:]
+        batch[0, :CONTEXT] = audio[first * WINDOW - CONTEXT : first * WINDOW] if first else 0.0
+        if last == n:
+            batch[-1, -CONTEXT:] = 0.0  # faster-whisper zeroes the last window's tail
+        output, state, cell = session.run(None, {"input": batch, "h": state, "c": cell})
+        outputs.append(output)
+    return np.concatenate(outputs, axis=0) if outputs else np.zeros((0, 1), dtype=np.float32)
+
+
+class SharedSileroVad:
+    """faster-whisper's Silero model, remembering the probabilities of the last waveforms."""
+
+    def __init__(self, model):
+        self.session = model.session
+        self.runs = 0  # waveforms the model actually ran on
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    def __call__(self, audio: np.ndarray, num_samples: int = WINDOW, context_size_samples: int = CONTEXT) -> np.ndarray:
+        if (num_samples, context_size_samples) != (WINDOW, CONTEXT) or audio.ndim != 1 or len(audio) % WINDOW:
+            raise ValueError("Silero VAD takes one channel, a whole number of 512-sample windows")
+        audio = np.ascontiguousarray(audio, dtype=np.float32)
+        key = (len(audio), hashlib.blake2b(memoryview(audio).cast("B"), digest_size=16).digest())
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key].copy()
+        probabilities = silero_probabilities(self.session, audio)
+        with self._lock:
+            self.runs += 1
+            self._recent[key] = probabilities
+            while len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return probabilities.copy()
+
+
+def share_silero_vad() -> SharedSileroVad:
+    """Make every user of faster-whisper's Silero VAD in this process share one remembering model.
+
+    faster-whisper's batched pipeline calls its own VAD with no way to pass results in, so its
+    model factory (``faster_whisper.vad.get_vad_model``, which every VAD call goes through) is
+    replaced by one that returns the shared model.
+    """
+    import faster_whisper.vad as fw_vad
+
+    with _installing:
+        current = fw_vad.get_vad_model()
+        if isinstance(current, SharedSileroVad):
+            return current
+        shared = SharedSileroVad(current)
+        fw_vad.get_vad_model = lambda: shared
+        return shared
