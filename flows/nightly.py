@@ -109,7 +109,12 @@ def process_call(source: CallSource, sha256: str, settings: Settings, run_id: st
     return processor_for(settings).process(source, sha256, run_id)
 
 
-@flow(name="callytics-nightly", task_runner=ThreadPoolTaskRunner(max_workers=1),
+# Two calls in flight per process: one heard (decode, ASR) while the other is followed
+# (diarization, analysis); see CallProcessor.process.
+CALLS_IN_FLIGHT = 2
+
+
+@flow(name="callytics-nightly", task_runner=ThreadPoolTaskRunner(max_workers=CALLS_IN_FLIGHT),
       validate_parameters=False)
 def nightly(
     archive: str,
@@ -281,7 +286,7 @@ def run_batch(archive: str, settings: Settings, *, limit: int | None = None,
 
 
 def task_runner_for(settings: Settings):
-    """One in-process worker by default; local Dask processes for ``workers > 1``; or a cluster.
+    """Calls in this process by default; local Dask processes for ``workers > 1``; or a cluster.
 
     Each Dask worker process loads the models once and keeps them for every call it gets.
     """
@@ -296,4 +301,4 @@ def task_runner_for(settings: Settings):
             "n_workers": settings.workers, "threads_per_worker": 1, "processes": True,
             "dashboard_address": None,
         })
-    return ThreadPoolTaskRunner(max_workers=1)
+    return ThreadPoolTaskRunner(max_workers=CALLS_IN_FLIGHT)

@@ -82,40 +82,53 @@ class CallProcessor:
         self.enrollment = (
             SellerEnrollment(settings.voices_dir) if settings.voices_dir else None
         )
+        self._hearing = threading.Lock()
+        self._following = threading.Lock()
 
     def process(self, source: CallSource, sha256: str, run_id: str) -> CallOutcome:
         """``sha256`` is the fingerprint taken when the batch looked at the file; the stored one
-        is the hash of the very bytes decoded here."""
+        is the hash of the very bytes decoded here.
+
+        Two calls may be in flight in one process: one is decoded and transcribed while the
+        other is diarized and analysed. Each stage takes one call at a time, so the ASR model
+        and the diarizers never serve two calls at once and at most two calls' audio is held.
+        """
         record = call_record(source, sha256, run_id, self.settings)
         try:
-            audio, sha256 = decode(source)
-            record = replace(record, sha256=sha256, duration_s=audio.duration, channels=audio.channels,
-                             sample_rate=audio.original_sample_rate)
-            plan = plan_call(
-                self.settings,
-                channels=audio.channels,
-                seller_channel=source.seller_channel,
-                speakers=SpeakerCountHints(num_speakers=source.num_speakers),
-                seller_id=source.seller_id,
-                seller_name=source.seller_name,
-            )
-            speech = self.transcriber.process(audio, backend=plan.diarization,
-                                              seller_channel=plan.seller_channel, speakers=plan.speakers)
-            if len(speech.words) < MIN_USABLE_WORDS:
-                heard = f"{len(speech.words)} word{'s' * (len(speech.words) != 1)}" if speech.words else "nothing"
-                return failed_outcome(record, f"no usable speech ({heard} recognised)")
-            if self.settings.redact_pii:
-                speech = redact_transcript(speech)
-            similarity = None
-            if self.enrollment is not None and plan.enrolled_seller:
-                similarity = self.enrollment.voice_similarity(audio, speech.turns, plan.enrolled_seller)
-            analysis = analyze_call(
-                speech.utterances,
-                duration_s=audio.duration,
-                config=plan.analysis,
-                seller_speaker=speech.seller_speaker,
-                voice_similarity=similarity or None,
-            )
+            with self._hearing:
+                audio, sha256 = decode(source)
+                record = replace(record, sha256=sha256, duration_s=audio.duration, channels=audio.channels,
+                                 sample_rate=audio.original_sample_rate)
+                plan = plan_call(
+                    self.settings,
+                    channels=audio.channels,
+                    seller_channel=source.seller_channel,
+                    speakers=SpeakerCountHints(num_speakers=source.num_speakers),
+                    seller_id=source.seller_id,
+                    seller_name=source.seller_name,
+                )
+                self.transcriber.diarizer(plan.diarization)  # an unusable backend fails before the ASR
+                transcript = self.transcriber.transcribe(audio)
+            with self._following:
+                speech = self.transcriber.attribute(audio, transcript, backend=plan.diarization,
+                                                    seller_channel=plan.seller_channel, speakers=plan.speakers)
+                del transcript
+                if len(speech.words) < MIN_USABLE_WORDS:
+                    heard = f"{len(speech.words)} word{'s' * (len(speech.words) != 1)}" if speech.words else "nothing"
+                    return failed_outcome(record, f"no usable speech ({heard} recognised)")
+                if self.settings.redact_pii:
+                    speech = redact_transcript(speech)
+                similarity = None
+                if self.enrollment is not None and plan.enrolled_seller:
+                    similarity = self.enrollment.voice_similarity(audio, speech.turns, plan.enrolled_seller)
+                del audio  # the samples are the largest thing a call holds; analysis needs only text
+                analysis = analyze_call(
+                    speech.utterances,
+                    duration_s=record.duration_s,
+                    config=plan.analysis,
+                    seller_speaker=speech.seller_speaker,
+                    voice_similarity=similarity or None,
+                )
         except (TranscriptionError, AnalysisError) as exc:
             return failed_outcome(record, str(exc))
         except OSError as exc:

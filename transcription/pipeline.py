@@ -10,7 +10,7 @@ from transcription.asr import AsrOptions, SpeechRecognizer
 from transcription.audio import Audio
 from transcription.diarization import Diarization, SpeakerCountHints, make_diarizer, speaker_label
 from transcription.errors import DiarizationError
-from transcription.types import SpeakerTurn, Utterance, Word
+from transcription.types import SpeakerTurn, Transcript, Utterance, Word
 from transcription.vad import share_silero_vad
 
 __all__ = ["CallTranscriber", "SpeakerTranscript"]
@@ -87,14 +87,30 @@ class CallTranscriber:
         ``seller_channel`` (0 = left) names the seller's side of a stereo dialer recording; with
         the ``channels`` backend that channel's speaker is the seller.
         """
-        diarizer = self._diarizers.get(backend)
-        if diarizer is None:
-            raise DiarizationError(f"diarization backend '{backend}' is not loaded (loaded: {', '.join(self._diarizers)})")
-        # One ASR pass over the mix, even for stereo: per-channel passes cost twice as much and
-        # lose words when Whisper skips a channel that is mostly the other party's bleed. The
-        # channel turns (exact, from energy) then say who spoke each word.
-        transcript = self.recognizer.transcribe(audio.mono())
-        diarization = diarizer.diarize(
+        self.diarizer(backend)
+        return self.attribute(audio, self.transcribe(audio), backend=backend,
+                              seller_channel=seller_channel, speakers=speakers)
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        """The ASR stage of :meth:`process`: the words of the call, with their timestamps.
+
+        One ASR pass over the mix, even for stereo: per-channel passes cost twice as much and
+        lose words when Whisper skips a channel that is mostly the other party's bleed. The
+        channel turns (exact, from energy) then say who spoke each word.
+        """
+        return self.recognizer.transcribe(audio.mono())
+
+    def attribute(
+        self,
+        audio: Audio,
+        transcript: Transcript,
+        *,
+        backend: str,
+        seller_channel: int | None = None,
+        speakers: SpeakerCountHints = SpeakerCountHints(),
+    ) -> SpeakerTranscript:
+        """The rest of :meth:`process`: diarize ``audio`` and give each word of ``transcript`` its speaker."""
+        diarization = self.diarizer(backend).diarize(
             audio, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
             max_speakers=speakers.max_speakers,
         )
@@ -114,3 +130,10 @@ class CallTranscriber:
             channels=audio.channels,
             language=transcript.language,
         )
+
+    def diarizer(self, backend: str):
+        """The loaded diarizer ``backend``; a backend this transcriber did not load is an error."""
+        diarizer = self._diarizers.get(backend)
+        if diarizer is None:
+            raise DiarizationError(f"diarization backend '{backend}' is not loaded (loaded: {', '.join(self._diarizers)})")
+        return diarizer
