@@ -109,9 +109,10 @@ def process_call(source: CallSource, sha256: str, settings: Settings, run_id: st
     return processor_for(settings).process(source, sha256, run_id)
 
 
-# Two calls in flight per process: one heard (decode, ASR) while the other is followed
-# (diarization, analysis); see CallProcessor.process.
-CALLS_IN_FLIGHT = 2
+# Where cores allow, two calls are in flight per process: one heard (decode, ASR) while the
+# other is followed (diarization, analysis); see CallProcessor.process. With fewer cores the ASR
+# alone keeps them busy, and a second call would only hold its audio longer.
+CALLS_IN_FLIGHT = 2 if (os.cpu_count() or 1) >= 4 else 1
 
 
 @flow(name="callytics-nightly", task_runner=ThreadPoolTaskRunner(max_workers=CALLS_IN_FLIGHT),
