@@ -229,7 +229,7 @@ def test_json_summary_is_the_only_output_and_quiet_prints_only_problems(first_ru
     result = callytics("run", str(archive), "--db", str(db), "--json", cwd=root)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert (summary["discovered"], summary["processed"], summary["failed"], summary["skipped"]) == (6, 0, 1, 5)
+    assert (summary["discovered"], summary["processed"], summary["failed"], summary["skipped"]) == (8, 0, 1, 7)
     assert summary["failures"][0]["call_id"] == "bad/notes.mp3" and summary["failures"][0]["error"]
     assert summary["db"] == str(db) and summary["run_id"] in {r[0] for r in rows(db, "SELECT run_id FROM runs")}
     assert "manifest row for missing/gone.wav" in " ".join(summary["problems"])
