@@ -38,7 +38,8 @@ KILLED_RUNS = 20
 SHIM = Path(__file__).resolve().parent / "fault_shim"
 HOLD_READ_ONLY = """
 import duckdb, sys, time
-while True:
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
     try:
         con = duckdb.connect(sys.argv[1], read_only=True)
         break
@@ -232,7 +233,8 @@ python -m flows run "$ARCHIVE" --db "$DB_DIR/calls.duckdb" --reprocess > /dev/nu
 run=$!
 python - "$DB_DIR/calls.duckdb" <<'WAIT'
 import duckdb, sys, time
-while True:
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
     try:
         with duckdb.connect(sys.argv[1], read_only=True) as con:
             if con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]:
@@ -240,6 +242,8 @@ while True:
     except duckdb.Error:
         pass
     time.sleep(0.2)
+else:
+    sys.exit("the batch never recorded its start")
 WAIT
 dd if=/dev/zero of="$DB_DIR/filler" bs=64k 2> /dev/null || true
 set +e

@@ -49,6 +49,7 @@ def open_database(path: Path, *, read_only: bool, lock_timeout_s: float) -> duck
             log.debug("database %s is locked, retrying in %.2f s", path, delay)
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, _LONGEST_RETRY_S)
+            continue
         except duckdb.Error as exc:
             raise WarehouseError(describe_open_error(path, str(exc))) from None
         con.execute("SET TimeZone = 'UTC'")
