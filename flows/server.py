@@ -67,8 +67,10 @@ def prefect_api(*, ui: bool = False, home: Path | None = None, port: int = 0) ->
     try:
         server.wait_until_ready()
         with _using_api(f"{url}/api"):
-            yield PrefectApi(url=url, served_here=True, home=home)
-            _drain_client_workers()
+            try:
+                yield PrefectApi(url=url, served_here=True, home=home)
+            finally:  # a batch that ends in an error has logs queued for this API too
+                _drain_client_workers()
     finally:
         server.stop()
 

@@ -76,7 +76,7 @@ class BatchWriter:
         if outcomes:
             stored = self._stored_at([o.record.call_id for o, _ in outcomes])
             fresh = [(o, p) for o, p in outcomes
-                     if stored.get(o.record.call_id) is None or stored[o.record.call_id] < _naive_utc(o.record.processed_at)]
+                     if stored.get(o.record.call_id) is None or _utc(stored[o.record.call_id]) < _utc(o.record.processed_at)]
             self.warehouse.write_calls((o.record, o.analysis, o.words) for o, _ in fresh)
             for _, path in outcomes:
                 path.unlink()
@@ -188,5 +188,6 @@ class BatchWriter:
             self.warehouse.lock_timeout_s = saved
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+def _utc(moment: datetime) -> datetime:
+    """An aware UTC time; a naive one (a spool written before TIMESTAMPTZ) is UTC already."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
