@@ -108,10 +108,11 @@ def test_callytics_run_on_an_s3_archive(s3_server, bucket, tmp_path):
     assert result.returncode == 0, result.stderr
     stored = rows(db, "SELECT call_id, source_path, sha256, status FROM calls ORDER BY call_id")
     assert stored == [
-        ("S3-A", f"s3://{BUCKET}/nightly/2026-11/a.wav",
-         hashlib.sha256(bucket["nightly/2026-11/a.wav"]).hexdigest(), "ok"),
-        ("b.wav", f"s3://{BUCKET}/nightly/b.wav", hashlib.sha256(bucket["nightly/b.wav"]).hexdigest(), "ok"),
+        ("S3-A", "2026-11/a.wav", hashlib.sha256(bucket["nightly/2026-11/a.wav"]).hexdigest(), "ok"),
+        ("b.wav", "b.wav", hashlib.sha256(bucket["nightly/b.wav"]).hexdigest(), "ok"),
     ]
+    assert rows(db, "SELECT source_location FROM stg_calls ORDER BY call_id") == [
+        (f"s3://{BUCKET}/nightly/2026-11/a.wav",), (f"s3://{BUCKET}/nightly/b.wav",)]
     assert [p.name for p in scratch.iterdir() if p.name.startswith("callytics-")] == []
     again = callytics("run", f"s3://{BUCKET}/nightly", "--db", str(db), cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr
