@@ -270,9 +270,11 @@ def run_batch(archive: str, settings: Settings, *, limit: int | None = None,
     reporting to the configured Prefect API or to one served from this process meanwhile."""
     from flows.server import prefect_api
 
+    preload = None
     if settings.workers == 1 and not settings.dask_address:
         # Calls run in this process: load the models while the Prefect API starts.
-        threading.Thread(target=processor_for, args=(settings,), daemon=True).start()
+        preload = threading.Thread(target=processor_for, args=(settings,), daemon=True)
+        preload.start()
     try:
         with prefect_api():
             return nightly.with_options(task_runner=task_runner_for(settings))(
@@ -284,6 +286,9 @@ def run_batch(archive: str, settings: Settings, *, limit: int | None = None,
             raise ConfigError(f"cannot use the Dask scheduler at {settings.dask_address}: "
                               f"{' '.join(str(exc).split())}") from None
         raise
+    finally:
+        if preload is not None:
+            preload.join()  # a model still loading when the interpreter exits aborts the process
 
 
 def task_runner_for(settings: Settings):
