@@ -47,7 +47,7 @@ class CallSource:
 
     @property
     def location(self) -> str:
-        """The recording's path or URL, as stored in ``calls.source_path``."""
+        """The recording's path or URL (``stg_calls.source_location``; ``calls.source_path`` holds ``relative_path``)."""
         return location_of(self.archive, self.relative_path)
 
 

@@ -33,7 +33,7 @@ processor = CallProcessor(Settings(voices_dir=Path(sys.argv[1]), cpu_threads=1))
 stages['load models (ASR, embedded diarizer, enrolment)'] = torch_modules()
 
 call = Path(sys.argv[2])
-outcome = processor.process(CallSource(call_id='c', path=call, relative_path=call.name, seller_id='S01'), 'sha', 'run')
+outcome = processor.process(CallSource(call_id='c', archive=str(call.parent), relative_path=call.name, seller_id='S01'), 'sha', 'run')
 assert outcome.ok, outcome.record.error
 assert outcome.record.diarization_backend == 'embedded' and outcome.record.role_method
 stages['process a mono call (enrolled seller)'] = torch_modules()
