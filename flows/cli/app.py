@@ -82,7 +82,11 @@ class Terminated(BaseException):
     """SIGTERM arrived: the command stops as on Ctrl+C (a batch records itself interrupted)."""
 
 
+_signals_received: list[int] = []
+
+
 def _raise_terminated(signum, frame) -> None:
+    _signals_received.append(signum)
     raise Terminated()
 
 
@@ -113,14 +117,19 @@ def main(argv: list[str] | None = None) -> None:
         fail("aborted", INTERRUPTED)
     except USAGE_ERRORS as exc:
         fail(_usage_line(exc), exc.exit_code)
-    except USER_ERRORS as exc:
-        fail(_one_line(exc))
     except Terminated:
         fail("terminated", 143)
-    except Exception as exc:  # a bug, still reported as one line: no input may print a traceback
+    except Exception as exc:
+        if _signals_received:  # SIGTERM landed inside code that turned it into another error
+            fail("terminated", 143)
+        if isinstance(exc, USER_ERRORS):
+            fail(_one_line(exc))
+        # a bug, still reported as one line: no input may print a traceback
         fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}")
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if _signals_received:
+        fail("terminated", 143)
     if code == INTERRUPTED:  # Typer turns Ctrl+C into this exit code
         fail("interrupted", INTERRUPTED)
     raise SystemExit(code if isinstance(code, int) else 0)
