@@ -61,11 +61,17 @@ def test_serve_fires_every_minute_and_stops_cleanly(tmp_path):
 
         deployment = httpx.get(f"{api}/deployments/name/callytics-nightly/callytics-nightly").json()
         assert deployment["global_concurrency_limit"]["limit"] == 1
-        [flow_run] = [run for run in httpx.post(f"{api}/flow_runs/filter", json={}).json()
-                      if run["state_type"] == "COMPLETED"][:1]
-        logs = httpx.post(f"{api}/logs/filter", json={
-            "logs": {"flow_run_id": {"any_": [flow_run["id"]]}, "level": {"ge_": 30}}}).json()
-        assert any("call broken.wav failed" in log["message"] for log in logs), logs
+        # The runs row is written inside the flow, so the flow run itself completes a moment later.
+        [flow_run] = wait_for(lambda: [run for run in httpx.post(f"{api}/flow_runs/filter", json={}).json()
+                                       if run["state_type"] == "COMPLETED"][:1],
+                              60, "the scheduled flow run to complete")
+        def warnings() -> list[str]:
+            logs = httpx.post(f"{api}/logs/filter", json={
+                "logs": {"flow_run_id": {"any_": [flow_run["id"]]}, "level": {"ge_": 30}}}).json()
+            return [log["message"] for log in logs]
+
+        wait_for(lambda: any("call broken.wav failed" in message for message in warnings()),
+                 60, "the failed call's warning in the run's log")
 
         def events(name: str) -> list[dict]:
             page = httpx.post(f"{api}/events/filter", json={"filter": {"event": {"name": [name]}}}).json()
