@@ -21,7 +21,7 @@ import numpy as np
 from analysis.config import AnalysisConfig
 from analysis.cues import FEATURE_NAMES, CueMatch, feature_vector, find_cues, is_acknowledgement
 from analysis.embedding import SentenceEncoder, load_encoder
-from analysis.errors import AnalysisError
+from analysis.heads import load_head, names
 from analysis.price import PriceHit, load_price_detector
 from analysis.push_kind import PushKindHead
 from analysis.questions import is_question
@@ -108,12 +108,8 @@ class TurnClassifier:
     """Load once per process (``load_classifier``), then ``classify`` batches of texts."""
 
     def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
-        if not head_path.is_file():
-            raise AnalysisError(f"{head_path}: classifier weights missing; run python -m analysis.train_classifier")
-        head = np.load(head_path, allow_pickle=False)
-        self.labels = tuple(str(x) for x in head["labels"])
-        if tuple(str(x) for x in head["feature_names"]) != FEATURE_NAMES:
-            raise AnalysisError(f"{head_path}: trained on other cue features; retrain the classifier")
+        head = load_head(head_path, FEATURE_NAMES, "turn classifier", "analysis.train_classifier")
+        self.labels = names(head["labels"])
         self.weights = head["weights"].astype(np.float32)
         self.bias = head["bias"].astype(np.float32)
         self.encoder = encoder or load_encoder()

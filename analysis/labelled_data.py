@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from analysis.types import LABELS, PUSH_KINDS
+
+T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASET_PATH = DATA_DIR / "seller_utterances.jsonl"
@@ -33,20 +36,24 @@ class LabelledText:
     push_kind: str | None = None
 
 
+def _read_rows(path: Path, split: str | None, row_of: Callable[[dict], T]) -> list[T]:
+    """``row_of`` each JSON line of ``path`` (it raises ValueError on a bad row), one split or all."""
+    rows = (row_of(json.loads(line)) for line in path.read_text().splitlines() if line.strip())
+    return [row for row in rows if split is None or row.split == split]
+
+
 def load_labelled(path: Path = DATASET_PATH, split: str | None = None) -> list[LabelledText]:
     """Rows of a JSONL file (text, label, industry, split), optionally one split only."""
-    rows = []
-    for line in path.read_text().splitlines():
-        if line.strip():
-            d = json.loads(line)
-            row = LabelledText(d["text"], d["label"], d["industry"], d["split"], d.get("push_kind"))
-            if row.label not in LABELS:
-                raise ValueError(f"{path}: unknown label {row.label!r}")
-            if "push_kind" in d and (row.push_kind in PUSH_KINDS) != (row.label == "product_push"):
-                raise ValueError(f"{path}: push_kind {row.push_kind!r} does not fit label {row.label!r}")
-            if split is None or row.split == split:
-                rows.append(row)
-    return rows
+
+    def row_of(d: dict) -> LabelledText:
+        row = LabelledText(d["text"], d["label"], d["industry"], d["split"], d.get("push_kind"))
+        if row.label not in LABELS:
+            raise ValueError(f"{path}: unknown label {row.label!r}")
+        if "push_kind" in d and (row.push_kind in PUSH_KINDS) != (row.label == "product_push"):
+            raise ValueError(f"{path}: push_kind {row.push_kind!r} does not fit label {row.label!r}")
+        return row
+
+    return _read_rows(path, split, row_of)
 
 
 @dataclass(frozen=True)
@@ -103,20 +110,16 @@ def load_price_rows(path: Path = PRICE_DATASET_PATH, split: str | None = None) -
     """Rows of a price JSONL file, optionally one split only."""
     from analysis.price import PRICE_KINDS
 
-    rows = []
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            continue
-        d = json.loads(line)
+    def row_of(d: dict) -> PriceRow:
         row = PriceRow(
             d["text"], d.get("kind"), d["role"], d["industry"], d["split"], d["style"], d.get("trap"),
             d.get("context"), d.get("amount"), d.get("currency"), d.get("period"),
         )
         if row.kind is not None and row.kind not in PRICE_KINDS or row.price != bool(d["price"]):
             raise ValueError(f"{path}: bad kind {row.kind!r} for {row.text!r}")
-        if split is None or row.split == split:
-            rows.append(row)
-    return rows
+        return row
+
+    return _read_rows(path, split, row_of)
 
 
 @dataclass(frozen=True)

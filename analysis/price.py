@@ -32,6 +32,7 @@ import numpy as np
 from analysis.amounts import Amount, best_amount, find_amounts, tokens
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
+from analysis.heads import load_head, names
 from analysis.questions import is_question
 from analysis.text import normalize
 
@@ -262,11 +263,9 @@ class PriceDetector:
     """Load once per process (``load_price_detector``), then ``detect`` texts or ``detect_turns`` a call."""
 
     def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
-        if not head_path.is_file():
-            raise AnalysisError(f"{head_path}: price head missing; run python -m analysis.train_price")
-        head = np.load(head_path, allow_pickle=False)
-        if tuple(str(x) for x in head["feature_names"]) != FEATURE_NAMES or tuple(str(x) for x in head["classes"]) != CLASSES:
-            raise AnalysisError(f"{head_path}: trained on other features; retrain with python -m analysis.train_price")
+        head = load_head(head_path, FEATURE_NAMES, "price detector", "analysis.train_price")
+        if names(head["classes"]) != CLASSES:
+            raise AnalysisError(f"{head_path}: price detector trained on other classes; retrain with python -m analysis.train_price")
         self.weights = head["weights"].astype(np.float32)
         self.bias = head["bias"].astype(np.float32)
         self.threshold = float(head["threshold"])

@@ -23,6 +23,7 @@ import numpy as np
 from analysis.cues import CueFamily, CueMatch, cue_family
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
+from analysis.heads import load_head, names
 from analysis.text import normalize
 from analysis.types import PUSH_KINDS
 
@@ -104,12 +105,8 @@ class PushKindHead:
     """Load once per process (``load_push_head``), then ``classify`` batches of pitches."""
 
     def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
-        if not head_path.is_file():
-            raise AnalysisError(f"{head_path}: push-kind weights missing; run python -m analysis.train_push_kind")
-        head = np.load(head_path, allow_pickle=False)
-        if tuple(str(x) for x in head["feature_names"]) != PUSH_FEATURE_NAMES:
-            raise AnalysisError(f"{head_path}: trained on other push cues; retrain the push-kind head")
-        self.kinds = tuple(str(x) for x in head["kinds"])
+        head = load_head(head_path, PUSH_FEATURE_NAMES, "push-kind head", "analysis.train_push_kind")
+        self.kinds = names(head["kinds"])
         if sorted(self.kinds) != sorted(PUSH_KINDS):
             raise AnalysisError(f"{head_path}: kinds {self.kinds} are not {PUSH_KINDS}")
         self.weights = head["weights"].astype(np.float32).reshape(-1)

@@ -20,6 +20,7 @@ import numpy as np
 
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
+from analysis.heads import load_head, names
 from analysis.cues import CueMatch
 from analysis.role_cues import FEATURE_NAMES, is_uninformative, lexical_features
 from analysis.text import normalize
@@ -81,12 +82,8 @@ class RoleModel:
     """Load once per process (``load_role_model``), then score utterances."""
 
     def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
-        if not head_path.is_file():
-            raise AnalysisError(f"{head_path}: role model weights missing; run python -m analysis.train_roles")
-        head = np.load(head_path, allow_pickle=False)
-        if tuple(str(x) for x in head["feature_names"]) != FEATURE_NAMES:
-            raise AnalysisError(f"{head_path}: trained on other cue features; retrain the role model")
-        if tuple(str(x) for x in head["speaker_features"]) != SPEAKER_FEATURES:
+        head = load_head(head_path, FEATURE_NAMES, "role model", "analysis.train_roles")
+        if names(head["speaker_features"]) != SPEAKER_FEATURES:
             raise AnalysisError(f"{head_path}: trained on other speaker features; retrain the role model")
         self.weights = head["weights"].astype(np.float32)
         self.bias = float(head["bias"])

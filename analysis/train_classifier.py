@@ -18,6 +18,7 @@ import numpy as np
 
 from analysis.classifier import HEAD_PATH, TurnClassifier, extract_features
 from analysis.cues import FEATURE_NAMES
+from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.labelled_data import FOREIGN_SETS, PUSH_KIND_PATH, load_labelled, score
 from analysis.price import load_price_detector
@@ -62,14 +63,8 @@ def main() -> None:
     groups = np.array([r.industry for r in train] * 2)
     x = extract_features(encoder, texts, load_price_detector().detect(texts)).matrix
     model, best_c = fit_head(x, labels, groups, LABELS)
-    np.savez(
-        args.out,
-        weights=model.coef_.astype(np.float32),
-        bias=model.intercept_.astype(np.float32),
-        labels=np.array(LABELS),
-        feature_names=np.array(FEATURE_NAMES),
-        c=np.float32(best_c),
-    )
+    save_head(args.out, weights=model.coef_, bias=model.intercept_, feature_names=FEATURE_NAMES, c=best_c,
+              labels=np.array(LABELS))
     print(f"wrote {args.out} (C={best_c}, {len(train)} rows x2)")
 
     classifier = TurnClassifier(Path(args.out), encoder=encoder)

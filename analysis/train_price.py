@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.labelled_data import (
     PriceRow,
@@ -84,15 +85,8 @@ def main() -> None:
         print(f"C={c:<5} leave-industries-out price F1 " + " ".join(f"{_f1(y != 0, p_none < t):.3f}" for t in THRESHOLDS))
     f1, c, threshold = best
     model = fit(c, np.arange(len(rows)))
-    np.savez(
-        args.out,
-        weights=model.coef_.astype(np.float32),
-        bias=model.intercept_.astype(np.float32),
-        classes=np.array(CLASSES),
-        feature_names=np.array(FEATURE_NAMES),
-        threshold=np.float32(threshold),
-        c=np.float32(c),
-    )
+    save_head(args.out, weights=model.coef_, bias=model.intercept_, feature_names=FEATURE_NAMES, c=c,
+              classes=np.array(CLASSES), threshold=np.float32(threshold))
     print(f"wrote {args.out} (C={c}, threshold {threshold}, cross-validated F1 {f1:.3f}, {len(train)} rows x2)")
 
     detector = PriceDetector(Path(args.out), encoder=encoder)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.labelled_data import PUSH_KIND_AFTER_TRAINING, PUSH_KIND_PATH, LabelledText, Score, load_labelled, score
 from analysis.push_kind import HEAD_PATH, PUSH_FEATURE_NAMES, PushKindHead, push_features
@@ -46,14 +47,8 @@ def main() -> None:
     groups = np.array([r.industry for r in train] * 2)
     x, _ = push_features(encoder, texts)
     model, best_c = fit_head(x, kinds, groups, PUSH_KINDS)
-    np.savez(
-        args.out,
-        weights=model.coef_.astype(np.float32),
-        bias=model.intercept_.astype(np.float32),
-        kinds=np.array([PUSH_KINDS[k] for k in model.classes_]),
-        feature_names=np.array(PUSH_FEATURE_NAMES),
-        c=np.float32(best_c),
-    )
+    save_head(args.out, weights=model.coef_, bias=model.intercept_, feature_names=PUSH_FEATURE_NAMES, c=best_c,
+              kinds=np.array([PUSH_KINDS[k] for k in model.classes_]))
     print(f"wrote {args.out} (C={best_c}, {len(train)} rows x2)")
 
     head = PushKindHead(Path(args.out), encoder)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.config import AnalysisConfig
+from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.role_cues import FEATURE_NAMES, is_uninformative
 from analysis.role_data import (
@@ -192,17 +193,17 @@ def main() -> None:
           f"out-of-fold top speaker is a seller {call_accuracy(examples, weights):.3f} ({len(examples)} examples)")
 
     head = fit_head(x, y, c)
-    np.savez(
+    save_head(
         args.out,
-        weights=head.coef_[0].astype(np.float32),
-        bias=np.float32(head.intercept_[0]),
+        weights=head.coef_[0],
+        bias=head.intercept_[0],
+        feature_names=FEATURE_NAMES,
+        c=c,
         clip=np.float32(CLIP),
-        feature_names=np.array(FEATURE_NAMES),
         speaker_features=np.array(SPEAKER_FEATURES),
         speaker_weights=weights.astype(np.float64),
         side_slope=np.float64(side_slope),
         side_intercept=np.float64(side_intercept),
-        c=np.float32(c),
     )
     print(f"wrote {args.out}")
     report_heldout(RoleModel(Path(args.out), encoder=encoder))

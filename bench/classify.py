@@ -87,7 +87,7 @@ def main() -> None:
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
     if args.baseline:
-        report["baseline"] = _baseline(texts, t_warm - t_done)
+        report["baseline"] = _baseline(distinct("b"), t_warm - t_done)
     sets = {"heldout": load_labelled(split="heldout")} | {k: load_labelled(p) for k, p in FOREIGN_SETS.items()}
     for name, labelled in sets.items():
         for style, transform in (("", str), ("_asr", asr_style)):

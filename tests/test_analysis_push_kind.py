@@ -135,7 +135,7 @@ def test_a_head_trained_on_other_cues_is_refused(tmp_path):
     stored = dict(np.load(HEAD_PATH, allow_pickle=False))
     stored["feature_names"] = np.array(["something_else"])
     np.savez(tmp_path / "head.npz", **stored)
-    with pytest.raises(AnalysisError, match="retrain the push-kind head"):
+    with pytest.raises(AnalysisError, match="push-kind head trained on other features; retrain"):
         PushKindHead(tmp_path / "head.npz")
     with pytest.raises(AnalysisError, match="weights missing"):
         PushKindHead(tmp_path / "missing.npz")

@@ -21,7 +21,7 @@ from flows.cli import main
 from test_warehouse_dashboard import chromium, console_messages, needs_chromium
 from warehouse import Warehouse, dashboard
 from warehouse.coaching import amount_text, clock, highlight
-from warehouse.links import call_page_href, call_page_path
+from warehouse.links import call_page_path
 
 HOSTILE_ID = "team a/call 7"
 HOSTILE_TEXT = "Our <script>alert(1)</script> suite \u202eexe.png ships SSO today."

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.types import CallAnalysis, CallMetrics, LabelledUtterance, PriceMention, RoleAssignment
 from transcription.types import Word
-from warehouse import CallRecord
+from warehouse import CallRecord, Warehouse
 
 SCRIPT = (  # speaker, role, text, label, push kind, is question, mentions price
     ("spk_seller", "seller", "Thanks for making time today.", "other", None, False, False),
@@ -101,7 +101,7 @@ def words_of(call: CallAnalysis) -> list[Word]:
     return [w for u in call.utterances for w in u.words]
 
 
-def sample_warehouse(path) -> "Warehouse":
+def sample_warehouse(path) -> Warehouse:
     """Two sellers over two ISO weeks, won and lost deals, price early and late, one failed call.
 
     Usage shares: a1 0.5, a2 0.0 (a feature pitch before discovery), a3 1.0, b1 none (no pitch), b2 0.25.
