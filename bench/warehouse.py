@@ -60,7 +60,8 @@ def synthetic_call(i: int, *, with_words: bool) -> tuple[CallRecord, CallAnalysi
             price_mention=k == 40, words=utterance_words,
         ))
     metrics = CallMetrics(**{f.name: _metric_value(f.type) for f in fields(CallMetrics)})
-    mention = PriceMention(40, 240.0, "SPEAKER_00", "seller", utterances[40].text, "pricing", 25000.0, "USD", "year")
+    mention = PriceMention(40, 240.0, "SPEAKER_00", "seller", utterances[40].text, "pricing", "quote",
+                           amount=25000.0, currency="USD", period="year")
     analysis = CallAnalysis(tuple(utterances), RoleAssignment({"SPEAKER_00": "seller", "SPEAKER_01": "buyer"},
                                                               "questions", 0.8), (mention,), metrics)
     record = CallRecord(call_id=f"call-{i:05d}", source_path=f"archive/call-{i:05d}.wav", sha256="0" * 64,

@@ -106,8 +106,6 @@ def sample_warehouse(path) -> Warehouse:
 
     Usage shares: a1 0.5, a2 0.0 (a feature pitch before discovery), a3 1.0, b1 none (no pitch), b2 0.25.
     """
-    from warehouse import Warehouse
-
     wh = Warehouse(path)
     calls = [
         # call_id, seller, day, outcome, talk ratio, discovery share, price s, price by, first discovery s

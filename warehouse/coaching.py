@@ -20,24 +20,20 @@ from importlib import resources
 from pathlib import Path
 from urllib.request import pathname2url
 
-import duckdb
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
 from analysis.config import AnalysisConfig
 from analysis.metrics import longest_run_span
 from analysis.types import BUYER, SELLER, LabelledUtterance, PriceMention
-from warehouse.errors import WarehouseError
-from warehouse.links import call_page_path
 from warehouse.safe_text import html_text
 
 __all__ = ["CoachingNote", "Recording", "amount_text", "clock", "coaching_notes", "highlight", "recording",
-           "render_call_page", "timeline", "write_call_pages"]
+           "relative_url", "render_call_page", "timeline"]
 
 log = logging.getLogger(__name__)
 
 MAX_NOTES = 5
-CALLS_PER_QUERY = 200
 # Okabe-Ito colours, safe for the common colour-vision deficiencies; one colour per meaning.
 COLOURS = {
     SELLER: "#0072B2", BUYER: "#E69F00", "unknown": "#999999",
@@ -71,19 +67,6 @@ document.documentElement.setAttribute('data-page-ready', '1');
 """
 _SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
 
-_CALLS_SQL = "SELECT * FROM v_calls ORDER BY call_id"
-_UTTERANCES_SQL = """
-SELECT call_id, idx, speaker, role, start_s, end_s, text, label, label_confidence, cues, is_question,
-       price_mention, push_kind, push_kind_confidence
-FROM utterances WHERE call_id IN (SELECT unnest($ids)) ORDER BY call_id, start_s, end_s, idx
-"""
-_PRICES_SQL = """
-SELECT call_id, utterance_idx, start_s, speaker, role, text, cue, kind, amount, amount_high,
-       currency, period, unit
-FROM price_mentions WHERE call_id IN (SELECT unnest($ids)) ORDER BY call_id, start_s, idx
-"""
-
-
 @dataclass(frozen=True)
 class CoachingNote:
     """One observation about the call; ``at_s`` is where it happens, when it has a moment."""
@@ -98,29 +81,6 @@ class Recording:
 
     src: str | None
     missing_because: str | None = None
-
-
-def write_call_pages(con: duckdb.DuckDBPyConnection, dashboard_html: Path, *, audio: bool = True) -> int:
-    """Write the coaching page of every call where ``call_page_path`` puts it; returns how many."""
-    calls = _records(con.execute(_CALLS_SQL))
-    written = 0
-    for start in range(0, len(calls), CALLS_PER_QUERY):
-        batch = calls[start:start + CALLS_PER_QUERY]
-        ids = [c["call_id"] for c in batch]
-        utterances = _grouped(_records(con.execute(_UTTERANCES_SQL, {"ids": ids})))
-        prices = _grouped(_records(con.execute(_PRICES_SQL, {"ids": ids})))
-        for call in batch:
-            page = dashboard_html.parent / call_page_path(call["call_id"])
-            html = render_call_page(
-                call, [_utterance(u) for u in utterances.get(call["call_id"], [])],
-                [_price_mention(p) for p in prices.get(call["call_id"], [])],
-                recording=recording(call.get("source_location"), page.parent, audio=audio),
-                overview_href=_relative_url(dashboard_html, page.parent),
-            )
-            _write_atomically(page, html)
-            written += 1
-    log.info("%d call pages written to %s", written, dashboard_html.parent)
-    return written
 
 
 def render_call_page(call: dict, utterances: Sequence[LabelledUtterance], prices: Sequence[PriceMention], *,
@@ -163,7 +123,7 @@ def recording(location: str | None, page_folder: Path, *, audio: bool = True) ->
     path = Path(location.removeprefix("file://"))
     if not path.is_file():
         return Recording(None, f"The recording is not at {location} (moved, or the archive is on another machine).")
-    return Recording(_relative_url(path, page_folder))
+    return Recording(relative_url(path, page_folder))
 
 
 def clock(seconds: float | None) -> str:
@@ -352,53 +312,12 @@ def _when(value: object) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else ""
 
 
-def _utterance(row: dict) -> LabelledUtterance:
-    return LabelledUtterance(
-        idx=row["idx"], speaker=row["speaker"], role=row["role"], start=row["start_s"], end=row["end_s"],
-        text=row["text"], label=row["label"], label_confidence=row["label_confidence"],
-        cues=tuple(row["cues"] if row["cues"] is not None else ()), is_question=bool(row["is_question"]),
-        price_mention=bool(row["price_mention"]), push_kind=row["push_kind"],
-        push_kind_confidence=row["push_kind_confidence"],
-    )
-
-
-def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
-def _price_mention(row: dict) -> PriceMention:
-    return PriceMention(
-        utterance_idx=row["utterance_idx"], start=row["start_s"], speaker=row["speaker"], role=row["role"],
-        text=row["text"], cue=row["cue"], kind=row["kind"], amount=row["amount"], amount_high=row["amount_high"],
-        currency=row["currency"], period=row["period"], unit=row["unit"],
-    )
-
-
-def _grouped(rows: list[dict]) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for row in rows:
-        grouped.setdefault(row["call_id"], []).append(row)
-    return grouped
-
-
-def _relative_url(target: Path, folder: Path) -> str:
+def relative_url(target: Path, folder: Path) -> str:
     """A relative URL from a page in ``folder`` to ``target``; a file URL when none exists."""
     try:
         return pathname2url(os.path.relpath(os.path.abspath(target), os.path.abspath(folder)))
     except ValueError:  # another drive on Windows
         return Path(os.path.abspath(target)).as_uri()
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _escape_data(value: object) -> object:

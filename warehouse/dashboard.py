@@ -7,7 +7,6 @@ answers for the filtered calls with the warehouse's own SQL.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,11 +16,12 @@ import pandas as pd
 
 from warehouse.charts import COLOURS, HEIGHT, METRIC_COLOURS, OUTCOME_COLOURS, Chart, embed_script, safe_labels, \
     scale, spec, vega_bundle
-from warehouse.coaching import write_call_pages
+from warehouse.call_pages import write_call_pages
 from warehouse.connection import open_database
 from warehouse.errors import WarehouseError
 from warehouse.filtered import CallFilter, filtered_copy
-from warehouse.html import Column, call_columns, clock, navigation, page, percent, section, table, text_cell
+from warehouse.html import Column, call_columns, clock, navigation, page, percent, section, table, text_cell, \
+    write_atomically
 from warehouse.outcomes import behaviour_outcomes, minimum_calls, outcomes_chart, outcomes_note
 from warehouse.safe_text import html_text as escape
 from warehouse.schema import check_readable
@@ -111,27 +111,18 @@ def dashboard(db_path: str | Path, out_html: str | Path, *, call_filter: CallFil
                 scorecard_path(out_html): render_scorecard(chosen, title=title, call_filter=call_filter,
                                                            overview=out_html.name, targets=bands),
             }
+            exported = {call_id for (call_id,) in chosen.execute("SELECT call_id FROM calls").fetchall()}
         finally:
             chosen.close()
-        write_call_pages(con, out_html, audio=audio)
+        write_call_pages(con, out_html, call_ids=exported, audio=audio)
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot read {db_path}: {' '.join(str(exc).split())}") from None
     finally:
         con.close()
     for path, html in pages.items():
-        _write_atomically(path, html)
+        write_atomically(path, html)
     log.info("dashboard written to %s", out_html)
     return out_html
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def render(con: duckdb.DuckDBPyConnection, *, title: str, call_filter: CallFilter | None = None,

@@ -5,12 +5,15 @@ coaching pages (``warehouse.links``).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from warehouse.errors import WarehouseError
 from warehouse.links import call_page_href
 from warehouse.safe_text import html_text as escape
 
@@ -211,3 +214,14 @@ def section(heading: str, content: str, *, note: str = "") -> str:
     anchor = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
     return f'<section id="{anchor}">\n<h2>{escape(heading)}</h2>\n{hint}{content}\n</section>\n'
 
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a page (creating its folder) so a reader sees the old file or the new one, never half."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot write {path}: {exc.strerror}") from None
