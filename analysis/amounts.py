@@ -15,7 +15,8 @@ for "forty thousand dollars").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from price_parser import Price
 from text_to_num import text2num
@@ -148,6 +149,27 @@ def best_amount(amounts: list[Amount]) -> Amount | None:
     if not amounts:
         return None
     return min(amounts, key=lambda a: EVIDENCE.index(a.evidence))
+
+
+IN_CALL_SCALE_PERIODS = ("year", "term")
+_SAID_SCALE = frozenset(_SCALES) | {"hundred"}
+
+
+def in_call_scale(amount: Amount, earlier: Sequence[Amount]) -> Amount:
+    """``amount`` read in the call's context: a bare amount below 1,000 per year (or per term),
+    said with no currency and no scale word ("forty five for the first year"), is in thousands
+    when the call's latest earlier amount of the same period is 1,000 or more and within ten
+    times of the scaled value ("$48,000 a year" before it). Otherwise it stays as said
+    ("around forty for the year" with no such amount before it is 40). ``earlier``: the amounts
+    of the call's earlier price mentions, in time order, as read by this rule."""
+    if (amount.currency is not None or amount.value >= 1000 or amount.period not in IN_CALL_SCALE_PERIODS
+            or _SAID_SCALE.intersection(tokens(amount.text))):
+        return amount
+    same = [a.value for a in earlier if a.period == amount.period and a.value >= 1000]
+    scaled = amount.value * 1000
+    if not same or not same[-1] / 10 <= scaled <= same[-1] * 10:
+        return amount
+    return replace(amount, value=scaled, high=amount.high * 1000 if amount.high is not None else None)
 
 
 def tokens(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Money amounts said and written: price-parser and text2num plus the cases neither covers."""
 import pytest
 
-from analysis.amounts import best_amount, find_amounts
+from analysis.amounts import best_amount, find_amounts, in_call_scale
 
 WRITTEN = [
     ("The enterprise tier is $25,000 a year.", 25000, "USD", "year", None),
@@ -123,3 +123,43 @@ def test_counts_durations_percentages_years_and_times_are_no_money(text):
 def test_evidence_says_how_sure_a_number_is_money():
     kinds = {a.text: a.evidence for a in find_amounts("it's $60 a seat, two fifty a truck, 90k total, or about forty")}
     assert kinds == {"$60": "currency", "two fifty": "rate", "90k": "scaled", "forty": "bare"}
+
+
+def _said(text: str):
+    return best_amount(find_amounts(text))
+
+
+# A bare yearly amount below 1,000 takes the thousands of the call's earlier yearly amounts.
+IN_CALL = [
+    # (earlier amounts said in the call, the amount now, value read)
+    (["the platform is forty eight thousand dollars a year"], "forty five for the first year", 45_000),
+    (["it's $52,000 a year"], "we could do thirty nine for the year", 39_000),
+    (["$60,000 over the three year term"], "fifty five over the term", 55_000),
+    # A range keeps both ends in the same scale.
+    (["around fifty thousand a year"], "somewhere between forty and fifty a year", 40_000),
+    # No such context: as said.
+    ([], "probably around forty for the year", 40),
+    # Earlier amounts of another period, in another scale, or far away stay apart.
+    (["it's sixty thousand dollars a month"], "forty five for the first year", 45),
+    (["the setup is $2,400 a year"], "forty five for the first year", 45),
+    # A currency or a scale word said with it keeps it as said.
+    (["forty eight thousand a year"], "forty five dollars for the first year", 45),
+    (["forty eight thousand a year"], "four hundred for the year", 400),
+    # Not yearly: as said.
+    (["forty eight thousand a year"], "forty five a month", 45),
+]
+
+
+@pytest.mark.parametrize("earlier,text,value", IN_CALL)
+def test_in_call_scale(earlier, text, value):
+    said = []
+    for e in earlier:
+        said.append(in_call_scale(_said(e), said))
+    amount = in_call_scale(_said(text), said)
+    assert amount.value == value, (text, amount)
+
+
+def test_in_call_scale_scales_a_range_and_keeps_the_rest():
+    earlier = [_said("around fifty thousand a year")]
+    amount = in_call_scale(_said("somewhere between forty and fifty a year"), earlier)
+    assert (amount.value, amount.high, amount.period) == (40_000, 50_000, "year")
