@@ -165,7 +165,11 @@ def load_classifier() -> TurnClassifier:
     return TurnClassifier()
 
 
-def classify_text(texts: Sequence[str], config: AnalysisConfig | None = None) -> list[TurnLabel]:
-    """Label each text as a seller utterance (the ``classify`` command)."""
+def classify_text(
+    texts: Sequence[str], config: AnalysisConfig | None = None, role: str | None = None
+) -> list[TurnLabel]:
+    """Label each text as a seller utterance (the ``classify`` command); ``role``: who says the
+    texts, for the price detector ("seller", "buyer"; None when unknown)."""
     vocabulary = (config or AnalysisConfig()).vocabulary
-    return load_classifier().classify(texts, vocabulary)
+    prices = load_price_detector().detect_turns(texts, None, [role] * len(texts)) if role else None
+    return load_classifier().classify(texts, vocabulary, prices)

@@ -157,15 +157,25 @@ def score_price(rows: Sequence[PriceRow], hits: Sequence) -> PriceScore:
     )
 
 
-def detect_rows(detector, rows: Sequence[PriceRow], style=str) -> list:
-    """The detector's hits for labelled rows; a row with ``context`` is read after it, as in a call."""
+def detect_rows(detector, rows: Sequence[PriceRow], style=str, with_roles: bool = True) -> list:
+    """The detector's hits for labelled rows; a row with ``context`` is read after it, as in a call
+    (the context said by the other party). ``with_roles``: each speaker's role is known, as in a
+    call after seller identification; otherwise unknown, as in ``classify``."""
+    def role(r: PriceRow, other: bool = False) -> str | None:
+        if not with_roles:
+            return None
+        return {"seller": "buyer", "buyer": "seller"}.get(r.role) if other else r.role
+
     hits: list = [None] * len(rows)
     alone = [i for i, r in enumerate(rows) if r.context is None]
-    for i, hit in zip(alone, detector.detect([style(rows[i].text) for i in alone])):
+    found = detector.detect_turns([style(rows[i].text) for i in alone], None, [role(rows[i]) for i in alone])
+    for i, hit in zip(alone, found):
         hits[i] = hit
     for i, r in enumerate(rows):
         if r.context is not None:
-            hits[i] = detector.detect_turns([style(r.context), style(r.text)], ["other", "self"])[1]
+            hits[i] = detector.detect_turns(
+                [style(r.context), style(r.text)], ["other", "self"], [role(r, other=True), role(r)]
+            )[1]
     return hits
 
 

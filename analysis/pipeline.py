@@ -35,8 +35,10 @@ def analyze_call(
     config = config or AnalysisConfig()
     _check(utterances, duration_s)
     ordered = sorted(utterances, key=lambda u: (u.start, u.end))
-    prices = load_price_detector().detect_turns([u.text for u in ordered], [u.speaker for u in ordered])
     roles = assign_roles(ordered, config, seller_speaker=seller_speaker, voice_similarity=voice_similarity)
+    prices = load_price_detector().detect_turns(
+        [u.text for u in ordered], [u.speaker for u in ordered], _price_roles(ordered, roles)
+    )
     turn_labels = _label_sellers_only(ordered, roles, load_classifier(), config, prices)
     labelled = []
     mentions = []
@@ -103,6 +105,13 @@ def _label_sellers_only(
         seller_labels.get(i) or TurnLabel(u.text, "other", 0.0, (), is_question(u.text), prices[i])
         for i, u in enumerate(ordered)
     ]
+
+
+def _price_roles(ordered: Sequence[Utterance], roles: RoleAssignment) -> list[str | None]:
+    """Who says each utterance, for the price detector: unknown when the roles are uncertain."""
+    if roles.uncertain:
+        return [None] * len(ordered)
+    return [roles.role_of(u.speaker) for u in ordered]
 
 
 def _check(utterances: Sequence[Utterance], duration_s: float) -> None:

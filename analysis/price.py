@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from analysis.amounts import Amount, best_amount, find_amounts, tokens
+from analysis.amounts import Amount, best_amount, find_amounts, in_call_scale, tokens
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
 from analysis.heads import load_head, names
@@ -88,6 +88,10 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"lock (?:in|your prices)|hold (?:your|last year's|the) (?:price|rate|pricing)|match (?:your|their|the|what)|"
             r"throw in|half (?:price|our usual)|reduced rate|better (?:price|rate|deal)|any deal|early (?:bird|order)|"
             r"at cost|do (?:anything|better)(?: on (?:price|the rate|that))?|this count|cover your \w+ (?:termination )?fee|"
+            r"knock(?:ed)? off|(?:is|are|would) (?:it|that|there) (?:be )?(?:any )?(?:cheaper|less)|cheaper (?:if|for|on)|"
+            r"(?:won't|wont|will not|don't|dont|do not) (?:charge|bill) (?:for|you)|hold (?:\w+(?:'s)? ){0,2}(?:price|rate|pricing)|(?:any|some) (?:give|flexibility|wiggle room|movement)|sharpen (?:the|your) pencil|"
+            r"(?:best|lowest) you can do|(?:something|anything) off|round (?:it|that) down|beat (?:that|their|the|\w+ a)|"
+            r"(?:volume|partner|charity|nonprofit|seasonal|multi[- ]year|education|startup|loyalty) (?:rate|price|pricing|discount)|"
             r"(?:we'll|we will|we can|we'd|i'll|i can) (?:cover|pay for|absorb|waive|throw in|comp|include) (?:the|your)|"
             r"(?:first|next|opening) (?:\w+ ){0,6}(?:is|are) (?:free|on us)|(?:is|are) (?:free|on us) (?:for|with|if|until|during)"),
     _family("current_spend",
@@ -98,7 +102,13 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"our (?:current |existing )?(?:contract|renewal|invoice|bill|licen[cs]e|subscription|vendor|provider|supplier|"
             r"agency|msp|system|carrier|processor)(?: with them)? (?:is|was|went|runs|costs|comes|jumped|charges|bills)|"
             r"renewal (?:went|jumped)|(?:what|how much) (?:are|do) you (?:pay|paying|spend)|"
-            r"current (?:spend|contract|rate|vendor|provider|supplier)|effective rate|our (?:\w+ )?bill (?:is|was|comes)"),
+            r"current (?:spend|contract|rate|vendor|provider|supplier)|effective rate|our (?:\w+ )?bill (?:is|was|comes)|"
+            r"costs? (?:us|me) (?:\w+ ){1,5}(?:a|per|each|every) (?:month|year|quarter|week|seat|user|line|slip|child|pupil|"
+            r"head|site|store|location|van|car|truck|clinician|lane|room|endpoint|ticket|booking|order)|"
+            r"(?:we|we're|were|we are|i) (?:lease|rent|renting|leasing|hire|hiring)\b(?! (?:out|to))|"
+            r"right now (?:\w+ ){0,4}(?:costs?|is|runs|comes to)|"
+            r"(?:we're|we are|were) on (?:\w+ ){1,6}(?:a|per) (?:month|year|seat|user|line)|"
+            r"(?:the|our) (?:\w+ )?contract (?:we signed |we have )?is"),
     _family("judgement",
             r"expensive|cheap(?:er)?|pricey|steep(?:er)?|affordable|reasonable|too much|out of (?:our|my) (?:range|budget)|"
             r"over budget|within (?:our |the )?budget|fits (?:our|the|my) budget|competitive|good value|doable|"
@@ -146,6 +156,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:our|to|with|for) (?:own )?(?:clients|customers|guests|patients|tenants|members|students|shoppers|policyholders|"
             r"parents|families|sponsors|shippers|travellers|passengers|diners|subscribers|buyers|distributors)|"
             r"(?:we|i) (?:give|offer|charge|bill|sell to|rent to|quote) (?!(?:you|your|it|that|this|them|us|per|by)\b)\w+s\b|"
+            r"with us\b|at our (?:place|practice|shop|salon|studio|clinic|site|park|nursery|bakery|garage|venue|restaurant|hotel|gym|"
+            r"centre|center|school|counter|door|desk)|(?:in|at) the (?:shop|door|counter|till|box office|cellar door)|"
             r"(?:costs?|charges?) (?:our )?(?:clients|customers|guests|patients|tenants|members|students|families|parents|"
             r"homeowners|visitors|couples|renters|drivers)|"
             r"our (?:partners|associates|lawyers|attorneys|staff|drivers|temps|nurses|engineers|consultants|analysts|reps) "
@@ -177,7 +189,12 @@ FAMILY_NAMES = tuple(f.name for f in PRICE_FAMILIES)
 AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_bare", "number_not_money")
 CONTEXT_FEATURES = ("after_price_question", "after_price_question_with_amount", "after_spend_question",
                     "number_answering_other_question")
-FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES
+ROLES = ("seller", "buyer")
+"""The speaker roles the head reads; any other role (None, "unknown") sets no role feature."""
+ROLE_FEATURES = tuple(f"{role}_{what}" for role in ROLES for what in (
+    "speaks", "amount", "amount_without_spend", "question", "price_question", "discount", "current_spend", "own_market",
+    "judgement"))
+FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES + ROLE_FEATURES
 _SPEND_QUESTION = re.compile(
     r"\b(?:you(?:'re| are|re)?(?: \w+)? (?:pay|paying|paid|spend|spending)|(?:cost|costing|charge|charging|charges|run|"
     r"running|runs|bill|billing) (?:you|ya)|current(?:ly)?|existing|today|right now|at the moment|your (?:broker|vendor|"
@@ -232,11 +249,37 @@ def evidence(text: str) -> PriceEvidence:
     values += [1.0 if e in evidences else 0.0 for e in ("currency", "rate", "scaled", "bare")]
     values += [1.0 if has_number and not amounts else 0.0]
     values += [1.0 if is_question(text) else 0.0, 1.0 if len(tokens(text)) <= 6 else 0.0]
-    values += [0.0] * len(CONTEXT_FEATURES)
+    values += [0.0] * (len(CONTEXT_FEATURES) + len(ROLE_FEATURES))
     opening = " ".join(norm.split()[:3])
     opens = bool(_DIGIT.search(opening) or _NUMBER_WORD.search(opening))
     spend = "current_spend" in cues or _SPEND_QUESTION.search(norm) is not None
     return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens, spend)
+
+
+def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
+    """The lexical row with the speaker's role set: who states an amount, asks or asks for a
+    discount ("seller" states prices; a "buyer" stating one states what it pays today or what its
+    own customers pay). Any other role leaves the row as it is (role unknown)."""
+    if role not in ROLES:
+        return lexical
+    out = lexical.copy()
+    on = {name: out[FEATURE_NAMES.index(name)] > 0 for name in FAMILY_NAMES + ("is_question",)}
+    amount = max(out[FEATURE_NAMES.index(f)] for f in AMOUNT_FEATURES[:4]) > 0
+    spend = on["current_spend"] or on["budget"] or on["judgement"]
+    values = {
+        "speaks": True,
+        "amount": amount,
+        "amount_without_spend": amount and not spend and not on["is_question"],
+        "question": on["is_question"],
+        "price_question": on["price_question"],
+        "discount": on["discount"],
+        "current_spend": on["current_spend"],
+        "own_market": on["market_price"] or on["own_customers"],
+        "judgement": on["judgement"],
+    }
+    for what, value in values.items():
+        out[FEATURE_NAMES.index(f"{role}_{what}")] = float(value)
+    return out
 
 
 def with_context(found: PriceEvidence, asked: float, other_question: bool, spend: bool = False) -> np.ndarray:
@@ -275,14 +318,19 @@ class PriceDetector:
         """Each text on its own (no conversation around it)."""
         return self.detect_turns(texts, speakers=None)
 
-    def detect_turns(self, texts: Sequence[str], speakers: Sequence[str] | None) -> list[PriceHit | None]:
+    def detect_turns(
+        self, texts: Sequence[str], speakers: Sequence[str] | None, roles: Sequence[str | None] | None = None
+    ) -> list[PriceHit | None]:
         """The utterances of one call in time order; with ``speakers``, an utterance right after
-        the other party's price question reads that question as context."""
+        the other party's price question reads that question as context, and a bare yearly amount
+        takes the thousands of the call's earlier yearly amounts (``analysis.amounts.in_call_scale``).
+        ``roles``: each speaker's role where known ("seller", "buyer"; None or "unknown" otherwise)."""
         texts = [str(t) for t in texts]
         if not texts:
             return []
+        roles = list(roles) if roles is not None else [None] * len(texts)
         found = [evidence(t) for t in texts]
-        lexical = np.stack([e.lexical for e in found])
+        lexical = np.stack([with_role(e.lexical, role) for e, role in zip(found, roles)])
         embedded = feature_matrix(self.encoder, texts, lexical)
         probs = self.probabilities(embedded)
         if speakers is not None:
@@ -292,12 +340,14 @@ class PriceDetector:
             for i in range(len(texts)):
                 j = _other_party_before(i, speakers)
                 if j is not None and (asked[j] > 0 or other[j]):
-                    contextual[i] = with_context(found[i], float(asked[j]), other[j], found[j].about_current_spend)
+                    row = with_context(found[i], float(asked[j]), other[j], found[j].about_current_spend)
+                    contextual[i] = with_role(row, roles[i])
             if contextual:
                 rows = list(contextual)
                 embedded[rows, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.stack([contextual[i] for i in rows])
                 probs[rows] = self.probabilities(embedded[rows])
-        return [self._hit(p, e) for p, e in zip(probs, found)]
+        hits = [self._hit(p, e) for p, e in zip(probs, found)]
+        return _in_call_scale(hits, found) if speakers is not None else hits
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         z = features @ self.weights.T + self.bias
@@ -312,6 +362,20 @@ class PriceDetector:
         cue = found.amount.text if found.amount is not None and found.amount.evidence != "bare" else None
         cue = cue or next((found.cues[name] for name in _CUE_ORDER if name in found.cues), None)
         return PriceHit.of(kind, round(float(1.0 - p[0]), 4), cue, found.amount)
+
+
+def _in_call_scale(hits: list[PriceHit | None], found: Sequence[PriceEvidence]) -> list[PriceHit | None]:
+    """Each hit's amount read with the amounts of the call's earlier price mentions."""
+    out: list[PriceHit | None] = []
+    said: list[Amount] = []
+    for hit, e in zip(hits, found):
+        if hit is not None and e.amount is not None:
+            scaled = in_call_scale(e.amount, said)
+            if scaled is not e.amount:
+                hit = replace(hit, amount=scaled.value, amount_high=scaled.high)
+            said.append(scaled)
+        out.append(hit)
+    return out
 
 
 def _other_party_before(i: int, speakers: Sequence[str]) -> int | None:

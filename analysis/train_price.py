@@ -4,7 +4,7 @@
 
 Trains on the ``train`` split of ``analysis/data/price_utterances.jsonl`` plus a spoken-style copy
 of every row (lowercase, no punctuation, numbers as words, and on every other row Whisper's usual
-slips). Rows with a ``context`` are read after it: the other party's price question is a feature,
+slips), each once with its speaker's role and once with the role unknown. Rows with a ``context`` are read after it: the other party's price question is a feature,
 taken from a first head trained without context. The regularisation and the decision threshold
 come from leave-industries-out cross-validation. Then it scores the ``heldout`` split (industries
 never trained on), as written and in spoken style. Needs scikit-learn and num2words; run time
@@ -34,12 +34,14 @@ from analysis.price import (
     HEAD_PATH,
     LEXICAL_WEIGHT,
     PriceDetector,
+    PriceEvidence,
     evidence,
     feature_matrix,
     with_context,
+    with_role,
 )
 
-C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+C_GRID = (1.0, 2.0, 4.0, 8.0)
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
 N_FOLDS = 5
 
@@ -68,37 +70,59 @@ def main() -> None:
     def fit(c: float, idx: np.ndarray):
         return LogisticRegression(C=c, max_iter=5000).fit(x[idx], y[idx])
 
-    # Context: a first head without it says how surely each context asked about price.
+    # Context: a first head without it (and without roles) says how surely each context asked about price.
     first = fit(4.0, np.arange(len(rows)))
     for i, (asked, other, spend) in _context_questions(first, encoder, contexts).items():
-        x[i, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * with_context(found[i], asked, other, spend)
+        lexical[i] = with_context(found[i], asked, other, spend)
+    # Every row twice: with its speaker's role, as in a call after seller identification, and
+    # with the role unknown, as in ``classify``; a row only the role tells from a quote (a buyer
+    # stating its own customers' price with no word saying so) is left out of the unknown copy.
+    known = np.stack([with_role(row, r.role) for row, r in zip(lexical, rows)])
+    unknown = np.array([not _needs_role(r, e) for r, e in zip(rows, found)])
+    x = np.vstack([x[unknown], x])
+    x[:, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.vstack([lexical[unknown], known])
+    y, groups = np.concatenate([y[unknown], y]), np.concatenate([groups[unknown], groups])
+    role_known = np.arange(len(y)) >= int(unknown.sum())
 
     best = (-1.0, C_GRID[0], 0.5)
     for c in C_GRID:
-        p_none = np.zeros(len(rows))
+        p_none = np.zeros(len(y))
         for fit_idx, test_idx in GroupKFold(N_FOLDS).split(x, y, groups):
             p_none[test_idx] = fit(c, fit_idx).predict_proba(x[test_idx])[:, 0]
         for t in THRESHOLDS:
             f1 = _f1(y != 0, p_none < t)
             if f1 > best[0] + 1e-9:
                 best = (f1, c, t)
-        print(f"C={c:<5} leave-industries-out price F1 " + " ".join(f"{_f1(y != 0, p_none < t):.3f}" for t in THRESHOLDS))
+        scores = {
+            name: " ".join(f"{_f1(y[part] != 0, p_none[part] < t):.3f}" for t in THRESHOLDS)
+            for name, part in (("role known", role_known), ("role unknown", ~role_known))
+        }
+        print(f"C={c:<5} leave-industries-out price F1 at thresholds {THRESHOLDS}: "
+              + "; ".join(f"{k} {v}" for k, v in scores.items()))
     f1, c, threshold = best
-    model = fit(c, np.arange(len(rows)))
+    model = fit(c, np.arange(len(y)))
     save_head(args.out, weights=model.coef_, bias=model.intercept_, feature_names=FEATURE_NAMES, c=c,
               classes=np.array(CLASSES), threshold=np.float32(threshold))
-    print(f"wrote {args.out} (C={c}, threshold {threshold}, cross-validated F1 {f1:.3f}, {len(train)} rows x2)")
+    print(f"wrote {args.out} (C={c}, threshold {threshold}, cross-validated F1 {f1:.3f}, {len(train)} rows x2, "
+          f"{len(y)} with and without the role)")
 
     detector = PriceDetector(Path(args.out), encoder=encoder)
     heldout = load_price_rows(split="heldout")
     for style, transform in (("as written", str), ("spoken", spoken_style)):
-        hits = detect_rows(detector, heldout, transform)
-        s = score_price(heldout, hits)
-        kinds = " ".join(f"{k} {v:.3f}" for k, v in s.kind_f1.items())
-        print(f"heldout {style:10} n={s.n} F1 {s.f1:.3f} (P {s.precision:.3f} R {s.recall:.3f}) kinds: {kinds} "
-              f"amounts {s.amounts[0]}/{s.amounts[1]}")
-        if style == "as written":
-            _print_errors(heldout, hits)
+        for with_roles in (True, False):
+            hits = detect_rows(detector, heldout, transform, with_roles=with_roles)
+            s = score_price(heldout, hits)
+            kinds = " ".join(f"{k} {v:.3f}" for k, v in s.kind_f1.items())
+            print(f"heldout {style:10} role {'known' if with_roles else 'unknown':7} n={s.n} F1 {s.f1:.3f} "
+                  f"(P {s.precision:.3f} R {s.recall:.3f}) kinds: {kinds} amounts {s.amounts[0]}/{s.amounts[1]}")
+            if style == "as written":
+                _print_errors(heldout, hits)
+
+
+def _needs_role(row: PriceRow, found: PriceEvidence) -> bool:
+    """A buyer's own market price said like a quote: an amount and no cue of the buyer's market."""
+    return (row.role == "buyer" and row.trap == "market_price" and found.amount is not None
+            and not {"market_price", "own_customers"} & found.cues.keys())
 
 
 def _context_questions(model, encoder, contexts: Sequence[str | None]) -> dict[int, tuple[float, bool, bool]]:

@@ -49,6 +49,21 @@ def test_classify_gives_pitches_a_push_kind_and_other_labels_none(capsys, monkey
 
 
 @pytest.mark.slow
+def test_classify_reads_the_speakers_role_for_price(capsys, monkeypatch):
+    line = "A family ticket to the farm park is thirty eight pounds and it's our busiest line."
+    code, out, _ = run(["classify", "--role", "buyer", line], capsys, monkeypatch)
+    assert code == 0 and json.loads(out)["price_mention"] is False
+    code, out, _ = run(["classify", "--role", "seller", "For three shops you'd be at two hundred and ten a month."],
+                       capsys, monkeypatch)
+    assert code == 0 and (json.loads(out)["price_kind"], json.loads(out)["price_amount"]) == ("quote", 210)
+
+
+def test_classify_refuses_an_unknown_role(capsys, monkeypatch):
+    code, _, err = run(["classify", "--role", "manager", "hello"], capsys, monkeypatch)
+    assert code == 2 and "manager" in err
+
+
+@pytest.mark.slow
 def test_classify_stdin_lines(capsys, monkeypatch):
     code, out, _ = run(["classify"], capsys, monkeypatch, stdin="okay\n\nhow do you plan inventory today\n")
     assert code == 0

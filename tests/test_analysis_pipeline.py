@@ -119,3 +119,28 @@ def test_voice_similarity_decides_roles():
     a = analyze_call(t.utterances, duration_s=t.duration_s, voice_similarity={"SPEAKER_01": 0.91, "SPEAKER_00": 0.3})
     assert a.roles.method == "voice" and a.roles.roles["SPEAKER_01"] == SELLER
     assert a.metrics.seller_turns == 4
+
+
+def test_price_detection_reads_who_speaks():
+    utts = [
+        Utterance("S", 0.0, 3.0, "Hi, this is Dana from Northwind, thanks for making time."),
+        Utterance("B", 3.5, 6.0, "Sure. We run three farm shops and a cafe."),
+        Utterance("B", 6.5, 10.0, "A family ticket to the farm park is thirty eight pounds and it's our busiest line."),
+        Utterance("S", 10.5, 13.0, "For three shops you'd be at two hundred and ten a month."),
+        Utterance("B", 13.5, 16.0, "The till system we have costs us about ninety a month per shop."),
+        Utterance("B", 16.5, 19.0, "Could you take anything off if we sign for two years?"),
+    ]
+    a = analyze_call(utts, duration_s=20.0, config=NORTHWIND, seller_speaker="S")
+    found = [(p.utterance_idx, p.role, p.kind, p.amount) for p in a.price_mentions]
+    assert found == [(3, SELLER, "quote", 210), (4, BUYER, "current_spend", 90), (5, BUYER, "discount", None)]
+
+
+def test_a_bare_yearly_amount_takes_the_calls_thousands():
+    utts = [
+        Utterance("S", 0.0, 3.0, "The platform is forty eight thousand dollars a year for all four sites."),
+        Utterance("B", 3.5, 5.0, "That's more than we planned for."),
+        Utterance("S", 5.5, 9.0, "I can do forty five for the first year if you sign by June."),
+    ]
+    a = analyze_call(utts, duration_s=10.0, config=NORTHWIND, seller_speaker="S")
+    amounts = {p.utterance_idx: p.amount for p in a.price_mentions}
+    assert amounts[0] == 48_000 and amounts[2] == 45_000

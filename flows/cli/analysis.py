@@ -9,12 +9,14 @@ from typing import Optional
 import typer
 
 from flows.cli.app import ConfigOption, RedactPiiOption, app, command_settings, fail
+from flows.cli.choices import SpeakerRole
 
 
 @app.command()
 def classify(
     texts: Optional[list[str]] = typer.Argument(None, help="Seller utterances; read one per line from stdin when omitted."),
     product: Optional[list[str]] = typer.Option(None, "--product", help="Product name or feature word (repeatable; default: the product_names setting)."),
+    role: SpeakerRole = typer.Option(SpeakerRole.unknown, "--role", help="Who says the lines, for price detection: a buyer stating an amount is what it pays or charges its own customers, a seller's is a quote."),
     config_file: Optional[Path] = ConfigOption,
 ) -> None:
     """Label seller utterances: discovery / product_push / other, one JSON object per line.
@@ -23,13 +25,14 @@ def classify(
     feature (what the offering is, has or costs); null for other labels.
 
     Each line also says whether the text mentions price and, when it does, the kind (ask, quote,
-    discount, current_spend), amount, currency, period and unit said (null otherwise)."""
+    discount, current_spend), amount, currency, period and unit said (null otherwise). Price
+    detection reads --role when given (default unknown)."""
     from analysis import classify_text
     from flows.plan import analysis_config
 
     lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
     config = analysis_config(command_settings(config_file, product_names=product or None))
-    for turn in classify_text(lines, config):
+    for turn in classify_text(lines, config, role=None if role is SpeakerRole.unknown else str(role)):
         typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
 
 

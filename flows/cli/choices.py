@@ -16,6 +16,7 @@ def _choices(name: str, values: tuple[str, ...]) -> type[StrEnum]:
 Diarization = _choices("Diarization", BACKENDS)
 Device = _choices("Device", DEVICES)
 TranscriptFormat = _choices("TranscriptFormat", FORMATS)
+SpeakerRole = _choices("SpeakerRole", ("unknown", "seller", "buyer"))
 SellerChannel = _choices("SellerChannel", ("left", "right", "0", "1"))
 # warehouse.export.EXPORT_FORMATS, spelled out so --help does not import DuckDB (a test checks).
 ExportFormat = _choices("ExportFormat", ("parquet", "csv", "duckdb"))
