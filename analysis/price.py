@@ -15,6 +15,9 @@ questions, and the traps that look like price but are not (the cost of the buyer
 value claims, prices in the buyer's own market, "quote" and "price" as product features or
 jargon, tier names, counts and durations). In a call, an answer right after the other party's
 price question also reads that question (``detect_turns``): "probably around forty for the year".
+Where the speaker's role is known (after seller identification), the head also reads it
+(``ROLE_FEATURES``): a seller stating an amount quotes; a buyer stating one says what it pays
+today or what its own customers pay; with the role unknown these features are zero.
 
 The head is trained offline by ``python -m analysis.train_price`` and stored in
 ``analysis/data/price_head.npz``. Deterministic and offline.
