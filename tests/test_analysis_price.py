@@ -17,10 +17,11 @@ pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 # Measured with the committed head (analysis/data/README.md), roles known as in a call after
 # seller identification: held-out industries 0.992 as written and in ASR style (0.976 with the role
 # unknown). Sets written after training: the first 0.986, the second 0.974 (both guided data and
-# cues, so no longer blind); these floors guard what is.
+# cues, so no longer blind), the third 0.925 (written before this head's changes, scored once): the
+# 0.97 target is not met on sentences the detector never saw, and these floors guard what is.
 MIN_F1 = 0.98
 MIN_F1_ROLE_UNKNOWN = 0.97  # as in ``classify`` without --role, or a call whose roles are uncertain
-AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96}
+AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.91}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
