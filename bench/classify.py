@@ -11,8 +11,8 @@ texts: the share of the time that is not encoding is the heads' and cues' cost. 
 also times sentence-transformers on the same texts, so the ratio holds on a busy machine where
 absolute numbers do not. Quality: turn labels (accuracy and macro-F1) on the held-out split
 (industries unseen in training), as written and in ASR style, and on the foreign-style sets;
-price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the two sets
-written after training.
+price mentions (F1, per-kind F1, amounts right) on the held-out industries and on the sets
+written after training (speakers' roles known, as in a call).
 
 Push kind (usage / feature of each ``product_push``): macro-F1 on held-out industries and on the sets
 written after training, and its extra cost: the same texts classified from a cold encoder with and
