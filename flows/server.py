@@ -125,6 +125,11 @@ class _Server:
         port = self.listener.getsockname()[1]
         updates = {ps.PREFECT_SERVER_API_HOST: HOST, ps.PREFECT_SERVER_API_PORT: port,
                    ps.PREFECT_UI_ENABLED: self.ui, ps.PREFECT_UI_API_URL: f"http://{HOST}:{port}/api"}
+        if not self.ui:
+            # A batch uses no blocks. Memoised registration would import every installed Prefect
+            # collection (prefect-dask loads Dask's distributed: ~0.5 s of CPU) just to hash them.
+            updates |= {ps.PREFECT_API_BLOCKS_REGISTER_ON_START: False,
+                        ps.PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION: False}
         if self.home is not None:
             self.home.mkdir(parents=True, exist_ok=True)
             updates[ps.PREFECT_HOME] = str(self.home)

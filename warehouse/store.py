@@ -9,10 +9,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from analysis.types import CallAnalysis
@@ -22,6 +21,9 @@ from warehouse.errors import WarehouseError
 from warehouse.records import CallRecord, ProcessedCall, RunRecord, StoredCall
 from warehouse.rows import as_utc, batch_rows
 from warehouse.schema import check_intact, check_readable, migrate
+
+if TYPE_CHECKING:  # a batch never builds a DataFrame: pandas loads when a query asks for one
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 

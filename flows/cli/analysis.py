@@ -27,11 +27,20 @@ def classify(
     Each line also says whether the text mentions price and, when it does, the kind (ask, quote,
     discount, current_spend), amount, currency, period and unit said (null otherwise). Price
     detection reads --role when given (default unknown)."""
-    from analysis import classify_text
-    from flows.plan import analysis_config
+    from concurrent.futures import ThreadPoolExecutor
 
-    lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
-    config = analysis_config(command_settings(config_file, product_names=product or None))
+    from analysis.embedding import load_encoder
+
+    # Building the sentence encoder's ONNX session mostly runs outside the GIL: it overlaps
+    # importing the heads and cue grammars and reading the input.
+    with ThreadPoolExecutor(max_workers=1) as loader:
+        encoder = loader.submit(load_encoder)
+        from analysis import classify_text
+        from flows.plan import analysis_config
+
+        lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
+        config = analysis_config(command_settings(config_file, product_names=product or None))
+        encoder.result()
     for turn in classify_text(lines, config, role=None if role is SpeakerRole.unknown else str(role)):
         typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
 
