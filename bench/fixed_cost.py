@@ -7,7 +7,8 @@ fresh process, and splits its wall time into:
   imports, the Prefect API, model loading, discovery and hashing;
 - tail: the run's close in the database (``runs.ended_at``) to process exit: the summary
   artifact, delivering logs to the API, stopping it, interpreter exit;
-- call: what lies between.
+- call: what lies between;
+- cpu: user + system time of the process (less distorted by a busy machine than wall time).
 
 With ``--baseline DIR`` (another checkout, e.g. main) both are run alternately, ``--repeat``
 times each, and the medians are compared as ratios: the machine is usually shared.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,10 +41,13 @@ def one_run(checkout: Path, archive: Path, db: Path) -> dict[str, float]:
         stale.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(checkout))
     started = datetime.now(timezone.utc)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "flows", "run", str(archive), "--db", str(db), "--quiet"],
                    env=env, check=True, cwd=checkout)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     exited = datetime.now(timezone.utc)
     with duckdb.connect(str(db), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
@@ -51,7 +56,7 @@ def one_run(checkout: Path, archive: Path, db: Path) -> dict[str, float]:
     first, ended = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (first, ended))
     head = (first - started).total_seconds()
     tail = (exited - ended).total_seconds()
-    return {"wall_s": wall, "head_s": head, "tail_s": tail, "call_s": wall - head - tail}
+    return {"wall_s": wall, "head_s": head, "tail_s": tail, "call_s": wall - head - tail, "cpu_s": cpu}
 
 
 def main() -> None:
@@ -64,7 +69,8 @@ def main() -> None:
         archive = Path(tmp) / "archive"
         archive.mkdir()
         shutil.copy(CALL, archive / CALL.name)
-        one_run(ROOT, archive, Path(tmp) / "warm.duckdb")  # Prefect's database, OS caches
+        for checkout in checkouts.values():  # Prefect's database, OS caches, compiled modules
+            one_run(checkout, archive, Path(tmp) / "warm.duckdb")
         results: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
         for _ in range(args.repeat):
             for name, checkout in checkouts.items():
