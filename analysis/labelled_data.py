@@ -80,8 +80,9 @@ PRICE_DATASET_PATH = DATA_DIR / "price_utterances.jsonl"
 PRICE_FRESH_PATH = DATA_DIR / "price_fresh_utterances.jsonl"
 PRICE_FRESH2_PATH = DATA_DIR / "price_fresh2_utterances.jsonl"
 PRICE_FRESH3_PATH = DATA_DIR / "price_fresh3_utterances.jsonl"
+PRICE_FRESH4_PATH = DATA_DIR / "price_fresh4_utterances.jsonl"
 PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_training2": PRICE_FRESH2_PATH,
-                        "price_after_training3": PRICE_FRESH3_PATH}
+                        "price_after_training3": PRICE_FRESH3_PATH, "price_after_training4": PRICE_FRESH4_PATH}
 
 
 @dataclass(frozen=True)

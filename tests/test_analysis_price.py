@@ -17,11 +17,13 @@ pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 # Measured with the committed head (analysis/data/README.md), roles known as in a call after
 # seller identification: held-out industries 0.992 as written and in ASR style (0.981 with the role
 # unknown). Sets written after training: the first 0.978, the second 0.974, the third 0.957 (all
-# three guided data and cues, so no longer blind); the fourth was scored once, at the end of the
-# round that wrote it. These floors guard what is measured.
+# three guided data and cues, so no longer blind); the fourth 0.907 (written before this head's
+# changes, scored once): the 0.97 target is not met on sentences the detector never saw, and these
+# floors guard what is measured.
 MIN_F1 = 0.98
 MIN_F1_ROLE_UNKNOWN = 0.975  # as in ``classify`` without --role, or a call whose roles are uncertain
-AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.95}
+AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.95,
+                         "price_after_training4": 0.90}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
