@@ -11,12 +11,14 @@ import numpy as np
 from transcription.audio import SAMPLE_RATE
 from transcription.cuda import load_cublas, warn_cpu_fallback
 from transcription.errors import TranscriptionError
-from transcription.runtime import BUNDLED_MODEL
+from transcription.runtime import BUNDLED_MODEL, release_free_memory
 from transcription.types import Segment, Transcript, Word
 
 logger = logging.getLogger(__name__)
 
 MIN_UNHEARD_S = 0.5
+PACK_WINDOW_S = 30.0  # Whisper's window: the second pass decodes several unheard regions in one
+PACK_GAP_S = 0.5  # silence between packed regions, so words do not run across them
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class SpeechRecognizer:
             part, language = self._transcribe_slice(samples[start:end])
             offset = start / SAMPLE_RATE
             segments.extend(_shifted(seg, offset) for seg in part if seg.words)
+            release_free_memory()
         return Transcript(
             segments=tuple(segments), language=language, duration=duration, channel=channel
         )
@@ -162,17 +165,26 @@ class SpeechRecognizer:
         unheard = unheard_speech(samples, found, opts.vad_min_silence_ms)
         if unheard:
             logger.debug("re-decoding %d speech regions the batched pass left without words", len(unheard))
-            clips = [t for region in unheard for t in region]
-            extra, _ = self._model.transcribe(samples, **(common | {"vad_filter": False, "clip_timestamps": clips}))
-            found = sorted(found + [_segment(s) for s in extra], key=lambda seg: seg.start)
+            found = sorted(found + self._decode_regions(samples, unheard, common), key=lambda seg: seg.start)
         return found, info.language
+
+    def _decode_regions(self, samples: np.ndarray, regions: list[tuple[float, float]], common: dict) -> list[Segment]:
+        """Decode ``regions`` (seconds) sequentially, several to a 30 s window: they are cut out
+        and joined with short silences, so the features and the windows cover only them."""
+        packed = PackedRegions(samples, regions)
+        extra, _ = self._model.transcribe(
+            packed.samples, **(common | {"vad_filter": False, "clip_timestamps": packed.clips})
+        )
+        return [packed.restore(_segment(s)) for s in extra]
 
 
 def unheard_speech(samples: np.ndarray, segments: list[Segment], min_silence_ms: int) -> list[tuple[float, float]]:
     """Speech regions (Silero VAD, seconds) of at least ``MIN_UNHEARD_S`` in which no recognised word lies."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions
 
-    regions = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=min_silence_ms))
+    from transcription.vad import speech_timestamps
+
+    regions = speech_timestamps(samples, VadOptions(min_silence_duration_ms=min_silence_ms))
     centres = sorted(0.5 * (w.start + w.end) for seg in segments for w in seg.words)
     unheard = []
     for region in regions:
@@ -181,6 +193,55 @@ def unheard_speech(samples: np.ndarray, segments: list[Segment], min_silence_ms:
         if end - start >= MIN_UNHEARD_S and (first == len(centres) or centres[first] > end):
             unheard.append((round(start, 3), round(end, 3)))
     return unheard
+
+
+class PackedRegions:
+    """Regions of a waveform cut out and joined with ``PACK_GAP_S`` of silence between them,
+    grouped into clips of at most ``PACK_WINDOW_S`` (a region longer than that is a clip of its
+    own); ``restore`` moves a segment decoded from the packed waveform back to the original times."""
+
+    def __init__(self, samples: np.ndarray, regions: list[tuple[float, float]]):
+        gap = np.zeros(round(PACK_GAP_S * SAMPLE_RATE), dtype=np.float32)
+        parts, self._packed_starts, self._regions, clips = [], [], [], []
+        at = 0.0
+        for start, end in regions:
+            part = samples[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)]
+            if not len(part):
+                continue
+            length = len(part) / SAMPLE_RATE
+            if clips and at + length - clips[-1][0] <= PACK_WINDOW_S:
+                clips[-1][1] = at + length
+            else:
+                clips.append([at, at + length])
+            self._packed_starts.append(at)
+            self._regions.append((start, start + length))
+            parts += [part, gap]
+            at += length + PACK_GAP_S
+        self.samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        self.clips = [round(t, 3) for clip in clips for t in clip]
+
+    def restore(self, seg: Segment) -> Segment:
+        words = tuple(self._restore_word(w) for w in seg.words)
+        start, end = (words[0].start, words[-1].end) if words else (self._time(seg.start), self._time(seg.end))
+        return Segment(start=start, end=end, text=seg.text, words=words)
+
+    def _restore_word(self, word: Word) -> Word:
+        region = self._region_of(0.5 * (word.start + word.end))
+        start, end = (round(min(max(self._time(t, region), self._regions[region][0]), self._regions[region][1]), 3)
+                      for t in (word.start, word.end))
+        return Word(start, end, word.text, word.probability)
+
+    def _region_of(self, t: float) -> int:
+        """The region that packed time ``t`` lies in, or the nearest one when it lies in a gap."""
+        i = max(0, bisect.bisect_right(self._packed_starts, t) - 1)
+        length = self._regions[i][1] - self._regions[i][0]
+        if t > self._packed_starts[i] + length + PACK_GAP_S / 2 and i + 1 < len(self._regions):
+            return i + 1
+        return i
+
+    def _time(self, t: float, region: int | None = None) -> float:
+        region = self._region_of(t) if region is None else region
+        return t - self._packed_starts[region] + self._regions[region][0]
 
 
 def slice_bounds(samples: np.ndarray, slice_s: float) -> list[tuple[int, int]]:

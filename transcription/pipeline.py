@@ -10,6 +10,7 @@ from transcription.asr import AsrOptions, SpeechRecognizer
 from transcription.audio import Audio
 from transcription.diarization import Diarization, SpeakerCountHints, make_diarizer, speaker_label
 from transcription.errors import DiarizationError
+from transcription.runtime import release_free_memory
 from transcription.types import SpeakerTurn, Transcript, Utterance, Word
 from transcription.vad import share_silero_vad
 
@@ -114,6 +115,7 @@ class CallTranscriber:
             audio, num_speakers=speakers.num_speakers, min_speakers=speakers.min_speakers,
             max_speakers=speakers.max_speakers,
         )
+        release_free_memory()
         words = assign_speakers(transcript.words, diarization.exclusive_turns)
         channel_split = backend == "channels" and seller_channel is not None
         seller = speaker_label(seller_channel) if channel_split else None

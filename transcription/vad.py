@@ -5,7 +5,8 @@ left without words runs it again on the same samples, and the ``embedded`` diari
 (with its own thresholds, which work on the same probabilities). ``share_silero_vad`` makes
 faster-whisper's VAD model, which all of them use, remember the probabilities of the last few
 waveforms it saw, keyed by their content: the model runs once per call and every stage gets
-exactly the regions it got before. It also computes them a block at a time, so a long call needs
+exactly the regions it got before. It also computes them a block at a time, and
+``speech_timestamps`` spares faster-whisper's padded copy of the waveform, so a long call needs
 no full-length copies.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["SharedSileroVad", "share_silero_vad", "silero_probabilities"]
+__all__ = ["SharedSileroVad", "ZeroPadded", "share_silero_vad", "silero_probabilities", "speech_timestamps"]
 
 WINDOW = 512  # samples per probability at 16 kHz
 CONTEXT = 64  # samples of the previous window each window is given
@@ -26,20 +27,75 @@ REMEMBERED = 8  # waveforms: a call's mix, its two channels, and the next call's
 _installing = threading.Lock()
 
 
-def silero_probabilities(session, audio: np.ndarray) -> np.ndarray:
+class ZeroPadded:
+    """``samples`` followed by ``pad`` zeros, without copying them.
+
+    faster-whisper's ``get_speech_timestamps`` pads its input to whole windows with ``np.pad``,
+    a copy of the whole call (0.7 GB for three hours). Given this instead, its ``np.pad`` returns
+    a longer ``ZeroPadded`` and the shared model reads that a block at a time.
+    """
+
+    def __init__(self, samples: np.ndarray, pad: int = 0):
+        self.samples = np.ascontiguousarray(samples, dtype=np.float32)
+        self.pad = pad
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self),)
+
+    @property
+    def ndim(self) -> int:
+        return 1
+
+    def __len__(self) -> int:
+        return len(self.samples) + self.pad
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is not np.pad or args[0] is not self or kwargs.get("mode", "constant") != "constant" or kwargs.get("constant_values", 0) != 0:
+            return NotImplemented
+        before, after = np.broadcast_to(args[1], (1, 2))[0]
+        if before:
+            return NotImplemented
+        return ZeroPadded(self.samples, self.pad + int(after))
+
+    def span(self, start: int, end: int) -> np.ndarray:
+        """Samples ``start:end`` (``start`` >= 0) of the padded waveform."""
+        part = self.samples[start:end]
+        if end <= len(self.samples):
+            return part
+        return np.concatenate([part, np.zeros(min(end, len(self)) - max(start, len(self.samples)), dtype=np.float32)])
+
+    def digest(self) -> bytes:
+        """The digest ``SharedSileroVad`` keys an equal ndarray by."""
+        hasher = hashlib.blake2b(memoryview(self.samples).cast("B"), digest_size=16)
+        hasher.update(bytes(4 * self.pad))
+        return hasher.digest()
+
+
+def speech_timestamps(samples: np.ndarray, options) -> list[dict]:
+    """faster-whisper's ``get_speech_timestamps`` (``options``: its ``VadOptions``) without a
+    padded copy of ``samples``; it installs the shared model, which alone can read that."""
+    from faster_whisper.vad import get_speech_timestamps
+
+    share_silero_vad()
+    return get_speech_timestamps(ZeroPadded(samples), options)
+
+
+def silero_probabilities(session, audio: np.ndarray | ZeroPadded) -> np.ndarray:
     """Speech probability per 512-sample window of ``audio`` (its length a multiple of 512),
     the same numbers as faster-whisper's ``SileroVADModel.__call__`` gives, shape (windows, 1)."""
+    span = audio.span if isinstance(audio, ZeroPadded) else lambda start, end: audio[start:end]
     n = len(audio) // WINDOW
     state = np.zeros((1, 1, 128), dtype=np.float32)
     cell = np.zeros((1, 1, 128), dtype=np.float32)
     outputs = []
     for first in range(0, n, BLOCK):
         last = min(n, first + BLOCK)
-        windows = audio[first * WINDOW : last * WINDOW].reshape(-1, WINDOW)
+        windows = span(first * WINDOW, last * WINDOW).reshape(-1, WINDOW)
         batch = np.empty((last - first, CONTEXT + WINDOW), dtype=np.float32)
         batch[:, CONTEXT:] = windows
         batch[1:, :CONTEXT] = windows[:-1, -CONTEXT:]
-        batch[0, :CONTEXT] = audio[first * WINDOW - CONTEXT : first * WINDOW] if first else 0.0
+        batch[0, :CONTEXT] = span(first * WINDOW - CONTEXT, first * WINDOW) if first else 0.0
         if last == n:
             batch[-1, -CONTEXT:] = 0.0  # faster-whisper zeroes the last window's tail
         output, state, cell = session.run(None, {"input": batch, "h": state, "c": cell})
@@ -56,11 +112,12 @@ class SharedSileroVad:
         self._lock = threading.Lock()
         self._recent: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
-    def __call__(self, audio: np.ndarray, num_samples: int = WINDOW, context_size_samples: int = CONTEXT) -> np.ndarray:
+    def __call__(self, audio: np.ndarray | ZeroPadded, num_samples: int = WINDOW, context_size_samples: int = CONTEXT) -> np.ndarray:
         if (num_samples, context_size_samples) != (WINDOW, CONTEXT) or audio.ndim != 1 or len(audio) % WINDOW:
             raise ValueError("Silero VAD takes one channel, a whole number of 512-sample windows")
-        audio = np.ascontiguousarray(audio, dtype=np.float32)
-        key = (len(audio), hashlib.blake2b(memoryview(audio).cast("B"), digest_size=16).digest())
+        if not isinstance(audio, ZeroPadded):
+            audio = ZeroPadded(audio)
+        key = (len(audio), audio.digest())
         with self._lock:
             if key in self._recent:
                 self._recent.move_to_end(key)

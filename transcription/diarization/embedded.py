@@ -94,7 +94,9 @@ class EmbeddedDiarizer:
 
     def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
         """Speech regions as (start, end) mel-frame indices."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        from faster_whisper.vad import VadOptions
+
+        from transcription.vad import speech_timestamps
 
         opts = self.options
         if samples.size < _RATE // 10:
@@ -104,7 +106,7 @@ class EmbeddedDiarizer:
             min_silence_duration_ms=int(opts.vad_min_silence_s * 1000),
             speech_pad_ms=int(opts.vad_pad_s * 1000),
         )
-        spans = get_speech_timestamps(np.ascontiguousarray(samples, dtype=np.float32), vad)
+        spans = speech_timestamps(samples, vad)
         return [(s["start"] // _MEL_HOP, s["end"] // _MEL_HOP) for s in spans if s["end"] - s["start"] >= _MEL_HOP * 10]
 
     def _cluster(self, embeddings: np.ndarray, windows: list[tuple[int, int]], lo: int, hi: int) -> np.ndarray:

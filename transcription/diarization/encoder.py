@@ -22,7 +22,7 @@ N_MELS = 40
 _PARTIAL = 160  # frames per partial utterance in resemblyzer's own utterance embedding
 _N_FFT = 400
 _BLOCK_FRAMES = 6000  # one minute of frames per STFT block: a 3-hour call needs no giant STFT
-_BATCH = 256
+_BATCH = 64  # windows per ONNX run: 256 peaked 180 MB higher, for no speed-up
 
 
 def mel_filterbank(n_fft: int = _N_FFT, n_mels: int = N_MELS, rate: int = RATE) -> np.ndarray:
@@ -60,7 +60,7 @@ class SpeakerEncoder:
         from scipy.fft import rfft
 
         samples = np.asarray(samples, dtype=np.float32)
-        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
+        rms = _rms(samples)
         scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
         n_frames = len(samples) // MEL_HOP + 1
         out = np.empty((n_frames, N_MELS), dtype=np.float32)
@@ -99,6 +99,15 @@ class SpeakerEncoder:
         partials = self.embed_windows(mel, [(s, min(n, s + _PARTIAL)) for s in starts])
         mean = partials.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+
+def _rms(samples: np.ndarray) -> float:
+    """Root mean square, summed in float64 a block at a time (not a float64 copy of the call)."""
+    if not samples.size:
+        return 0.0
+    step = _BLOCK_FRAMES * MEL_HOP
+    total = sum(float(np.dot(block, block)) for block in (samples[i : i + step].astype(np.float64) for i in range(0, len(samples), step)))
+    return float(np.sqrt(total / samples.size))
 
 
 def _hann(n: int) -> np.ndarray:
