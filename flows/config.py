@@ -28,7 +28,7 @@ class Settings:
 
     db: Path = Path("callytics.duckdb")
     asr_model: str = BUNDLED_MODEL
-    asr_batch_size: int = 8
+    asr_batch_size: int = 0  # 0: 2 on the CPU, 8 on a GPU
     asr_beam_size: int = 5
     language: str | None = None
     device: str = "auto"

@@ -58,3 +58,37 @@ def test_a_mono_call_runs_the_vad_once(pyannote_sample):
     result = transcriber.process(unheard, backend="embedded")
     assert result.words and len(result.speakers) == 2
     assert transcriber.vad.runs == before + 1
+
+
+def test_a_zero_padded_waveform_gives_the_padded_copys_probabilities():
+    from faster_whisper.utils import get_assets_path
+    from faster_whisper.vad import SileroVADModel
+
+    from transcription.vad import ZeroPadded
+
+    model = SileroVADModel(f"{get_assets_path()}/silero_vad_v6.onnx")
+    audio = _speechlike(20_003 * WINDOW / 16000, seed=3)[: 20_003 * WINDOW - 100]  # ends mid-window
+    pad = WINDOW - len(audio) % WINDOW
+    lazy = np.pad(ZeroPadded(audio), (0, pad))
+    assert isinstance(lazy, ZeroPadded) and len(lazy) == len(audio) + pad
+    np.testing.assert_array_equal(silero_probabilities(model.session, lazy), model(np.pad(audio, (0, pad))))
+
+
+def test_speech_timestamps_equal_faster_whispers_without_a_copy_of_the_call():
+    import tracemalloc
+
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from transcription.vad import speech_timestamps
+
+    shared = share_silero_vad()
+    audio = _speechlike(1200.7, seed=5)  # twenty minutes, 77 MB
+    options = VadOptions(threshold=0.01, min_silence_duration_ms=300, speech_pad_ms=100)  # tones are faint speech
+    tracemalloc.start()
+    got = speech_timestamps(audio, options)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < audio.nbytes / 2, peak
+    before = shared.runs
+    assert get_speech_timestamps(audio, options) == got and got
+    assert shared.runs == before  # the padded copy and the lazy padding are one waveform to the cache

@@ -58,13 +58,6 @@ class ZeroPadded:
             return NotImplemented
         return ZeroPadded(self.samples, self.pad + int(after))
 
-    def span(self, start: int, end: int) -> np.ndarray:
-        """Samples ``start:end`` (``start`` >= 0) of the padded waveform."""
-        part = self.samples[start:end]
-        if end <= len(self.samples):
-            return part
-        return np.concatenate([part, np.zeros(min(end, len(self)) - max(start, len(self.samples)), dtype=np.float32)])
-
     def digest(self) -> bytes:
         """The digest ``SharedSileroVad`` keys an equal ndarray by."""
         hasher = hashlib.blake2b(memoryview(self.samples).cast("B"), digest_size=16)
@@ -84,23 +77,35 @@ def speech_timestamps(samples: np.ndarray, options) -> list[dict]:
 def silero_probabilities(session, audio: np.ndarray | ZeroPadded) -> np.ndarray:
     """Speech probability per 512-sample window of ``audio`` (its length a multiple of 512),
     the same numbers as faster-whisper's ``SileroVADModel.__call__`` gives, shape (windows, 1)."""
-    span = audio.span if isinstance(audio, ZeroPadded) else lambda start, end: audio[start:end]
+    samples = audio.samples if isinstance(audio, ZeroPadded) else audio
     n = len(audio) // WINDOW
     state = np.zeros((1, 1, 128), dtype=np.float32)
     cell = np.zeros((1, 1, 128), dtype=np.float32)
     outputs = []
+    buffer = np.empty((min(n, BLOCK), CONTEXT + WINDOW), dtype=np.float32)  # one block's, reused
+    context = np.zeros(CONTEXT, dtype=np.float32)
     for first in range(0, n, BLOCK):
         last = min(n, first + BLOCK)
-        windows = span(first * WINDOW, last * WINDOW).reshape(-1, WINDOW)
-        batch = np.empty((last - first, CONTEXT + WINDOW), dtype=np.float32)
-        batch[:, CONTEXT:] = windows
-        batch[1:, :CONTEXT] = windows[:-1, -CONTEXT:]
-        batch[0, :CONTEXT] = span(first * WINDOW - CONTEXT, first * WINDOW) if first else 0.0
+        batch = buffer[: last - first]
+        _fill_windows(batch[:, CONTEXT:], samples, first * WINDOW)
+        batch[1:, :CONTEXT] = batch[:-1, -CONTEXT:]
+        batch[0, :CONTEXT] = context
+        context = batch[-1, -CONTEXT:].copy()
         if last == n:
             batch[-1, -CONTEXT:] = 0.0  # faster-whisper zeroes the last window's tail
         output, state, cell = session.run(None, {"input": batch, "h": state, "c": cell})
         outputs.append(output)
     return np.concatenate(outputs, axis=0) if outputs else np.zeros((0, 1), dtype=np.float32)
+
+
+def _fill_windows(out: np.ndarray, samples: np.ndarray, start: int) -> None:
+    """Write samples ``start:`` into the rows of ``out`` (windows), zeros past their end."""
+    real = min(max(len(samples) - start, 0), out.size)
+    whole = real // WINDOW
+    out[:whole] = samples[start : start + whole * WINDOW].reshape(whole, WINDOW)
+    out[whole:] = 0.0
+    if real > whole * WINDOW:
+        out[whole, : real - whole * WINDOW] = samples[start + whole * WINDOW : start + real]
 
 
 class SharedSileroVad:
