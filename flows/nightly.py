@@ -35,6 +35,7 @@ from flows.process import (
     processor_for,
 )
 from flows.progress import BatchProgress
+from flows.stopping import stop_signal
 from flows.writer import BatchWriter, RunTotals
 from warehouse import Warehouse, WarehouseError
 
@@ -171,7 +172,8 @@ def _batch(archive: str, settings: Settings, limit: int | None, reprocess: bool,
                                reprocess=reprocess, show_progress=show_progress)
         except BaseException as exc:
             writer.flush(INTERRUPTED_CLOSE_WAIT_S)
-            reason = f"failed: {exc}" if isinstance(exc, Exception) else "interrupted"
+            stopped = not isinstance(exc, Exception) or stop_signal() is not None
+            reason = "interrupted" if stopped else f"failed: {exc}"
             writer.close_run(_totals(discovery, outcomes, None), wait_s=INTERRUPTED_CLOSE_WAIT_S,
                              error=" ".join(reason.split()))
             raise

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 
 from analysis.errors import AnalysisError
 from flows.config import ConfigError, Settings, load_settings
+from flows.stopping import STOP_REPORTS, Terminated, stop_signal, stop_signals
 from transcription import cuda
 from transcription.errors import TranscriptionError
 from warehouse.errors import WarehouseError
@@ -78,18 +78,6 @@ def command_settings(config: Path | None = None, **flags) -> Settings:
 INTERRUPTED = 130
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived: the command stops as on Ctrl+C (a batch records itself interrupted)."""
-
-
-_signals_received: list[int] = []
-
-
-def _raise_terminated(signum, frame) -> None:
-    _signals_received.append(signum)
-    raise Terminated()
-
-
 def fail(message: str, code: int = 1) -> None:
     """Print one line on stderr and exit: the only way a command reports bad input."""
     typer.echo(f"callytics: error: {message}", err=True)
@@ -110,29 +98,30 @@ def _show_device_warnings() -> None:
 def main(argv: list[str] | None = None) -> None:
     _show_device_warnings()
     command = typer.main.get_command(app)
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        code = command.main(args=argv, prog_name="callytics", standalone_mode=False)
-    except (click.exceptions.Abort, typer.Abort):
-        fail("aborted", INTERRUPTED)
-    except USAGE_ERRORS as exc:
-        fail(_usage_line(exc), exc.exit_code)
-    except Terminated:
-        fail("terminated", 143)
-    except Exception as exc:
-        if _signals_received:  # SIGTERM landed inside code that turned it into another error
-            fail("terminated", 143)
-        if isinstance(exc, USER_ERRORS):
-            fail(_one_line(exc))
-        # a bug, still reported as one line: no input may print a traceback
-        fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    if _signals_received:
-        fail("terminated", 143)
+    with stop_signals():
+        try:
+            code = command.main(args=argv, prog_name="callytics", standalone_mode=False)
+        except (click.exceptions.Abort, typer.Abort, Terminated):
+            _fail_if_stopped()
+            fail("aborted", INTERRUPTED)
+        except USAGE_ERRORS as exc:
+            fail(_usage_line(exc), exc.exit_code)
+        except Exception as exc:
+            _fail_if_stopped()  # a signal landed inside code that turned it into another error
+            if isinstance(exc, USER_ERRORS):
+                fail(_one_line(exc))
+            # a bug, still reported as one line: no input may print a traceback
+            fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}")
+    _fail_if_stopped()
     if code == INTERRUPTED:  # Typer turns Ctrl+C into this exit code
         fail("interrupted", INTERRUPTED)
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _fail_if_stopped() -> None:
+    signum = stop_signal()
+    if signum is not None:
+        fail(*STOP_REPORTS[signum])
 
 
 def _usage_line(exc: click.ClickException) -> str:

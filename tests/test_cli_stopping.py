@@ -1,0 +1,54 @@
+"""SIGTERM and Ctrl+C end a command as stopped, even when a library turns the signal into another error."""
+from __future__ import annotations
+
+import os
+import signal
+
+import click
+import pytest
+import typer
+
+from flows.cli import main
+from flows.stopping import stop_signal
+
+
+def command_that(action):
+    @click.command()
+    def command():
+        action()
+    return command
+
+
+def signal_swallowed_by_a_library(signum: int):
+    def action():
+        try:
+            os.kill(os.getpid(), signum)
+        except BaseException as exc:  # what Prefect does around a task run
+            raise RuntimeError("Execution was aborted by an interrupt signal.") from exc
+    return action
+
+
+@pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_turned_into_another_error_still_ends_the_command_as_stopped(monkeypatch, capsys, signum, code, word):
+    monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(signal_swallowed_by_a_library(signum)))
+    with pytest.raises(SystemExit) as stopped:
+        main([])
+    assert stopped.value.code == code
+    assert capsys.readouterr().err == f"callytics: error: {word}\n"
+    assert signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler)
+
+
+def test_an_error_without_a_signal_is_not_reported_as_stopped_and_a_new_command_starts_clean(monkeypatch, capsys):
+    monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(signal_swallowed_by_a_library(signal.SIGINT)))
+    with pytest.raises(SystemExit):
+        main([])
+    capsys.readouterr()
+
+    def fails():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(fails))
+    with pytest.raises(SystemExit) as failed:
+        main([])
+    assert failed.value.code == 1 and stop_signal() is None
+    assert capsys.readouterr().err == "callytics: error: unexpected RuntimeError: boom\n"
