@@ -28,9 +28,20 @@ def signal_swallowed_by_a_library(signum: int):
     return action
 
 
+def signal_ending_in_an_exit(signum: int):
+    def action():
+        try:
+            os.kill(os.getpid(), signum)
+        except BaseException:
+            raise SystemExit(1)
+    return action
+
+
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
-def test_a_signal_turned_into_another_error_still_ends_the_command_as_stopped(monkeypatch, capsys, signum, code, word):
-    monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(signal_swallowed_by_a_library(signum)))
+@pytest.mark.parametrize("library", [signal_swallowed_by_a_library, signal_ending_in_an_exit])
+def test_a_signal_turned_into_another_error_still_ends_the_command_as_stopped(monkeypatch, capsys, signum, code, word,
+                                                                              library):
+    monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(library(signum)))
     with pytest.raises(SystemExit) as stopped:
         main([])
     assert stopped.value.code == code

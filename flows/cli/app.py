@@ -79,7 +79,11 @@ INTERRUPTED = 130
 
 
 def fail(message: str, code: int = 1) -> None:
-    """Print one line on stderr and exit: the only way a command reports bad input."""
+    """Print one line on stderr and exit: the only way a command reports bad input. A command
+    stopped by a signal reports that instead, whatever failed on the way out."""
+    signum = stop_signal()
+    if signum is not None:
+        message, code = STOP_REPORTS[signum]
     typer.echo(f"callytics: error: {message}", err=True)
     raise SystemExit(code)
 
@@ -106,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
             fail("aborted", INTERRUPTED)
         except USAGE_ERRORS as exc:
             fail(_usage_line(exc), exc.exit_code)
+        except SystemExit as exc:  # a library that caught the signal may exit on its own
+            if exc.code not in (0, None):
+                _fail_if_stopped()
+            raise
         except Exception as exc:
             _fail_if_stopped()  # a signal landed inside code that turned it into another error
             if isinstance(exc, USER_ERRORS):
