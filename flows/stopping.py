@@ -6,7 +6,10 @@ interrupted, because they ask ``stop_signal()`` rather than trusting the excepti
 """
 from __future__ import annotations
 
+import os
 import signal
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,9 +35,21 @@ def stop_signals() -> Iterator[None]:
     and ``KeyboardInterrupt`` as before."""
     _received.clear()
     previous = {signum: signal.signal(signum, _on_signal) for signum in STOP_REPORTS}
+    previous_hook = sys.unraisablehook
+
+    def deliver_again(unraisable) -> None:
+        # A signal that lands in a finaliser or weakref callback cannot stop anything there
+        # (Python would print "Exception ignored" and go on): send it again, once this returns.
+        if isinstance(unraisable.exc_value, (KeyboardInterrupt, Terminated)) and _received:
+            threading.Timer(0.05, os.kill, (os.getpid(), _received[-1])).start()
+        else:
+            previous_hook(unraisable)
+
+    sys.unraisablehook = deliver_again
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

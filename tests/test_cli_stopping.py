@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import click
 import pytest
@@ -37,15 +38,28 @@ def signal_ending_in_an_exit(signum: int):
     return action
 
 
+def signal_in_a_finaliser(signum: int):
+    class Finalised:
+        def __del__(self):
+            os.kill(os.getpid(), signum)
+
+    def action():
+        Finalised()
+        for _ in range(2000):  # the command goes on after the finaliser, as a batch would
+            time.sleep(0.001)
+        raise AssertionError("the signal did not stop the command")
+    return action
+
+
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
-@pytest.mark.parametrize("library", [signal_swallowed_by_a_library, signal_ending_in_an_exit])
+@pytest.mark.parametrize("library", [signal_swallowed_by_a_library, signal_ending_in_an_exit, signal_in_a_finaliser])
 def test_a_signal_turned_into_another_error_still_ends_the_command_as_stopped(monkeypatch, capsys, signum, code, word,
                                                                               library):
     monkeypatch.setattr(typer.main, "get_command", lambda app: command_that(library(signum)))
     with pytest.raises(SystemExit) as stopped:
         main([])
     assert stopped.value.code == code
-    assert capsys.readouterr().err == f"callytics: error: {word}\n"
+    assert capsys.readouterr().err.strip() == f"callytics: error: {word}"  # click writes a newline on Ctrl+C
     assert signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler)
 
 
