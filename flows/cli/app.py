@@ -106,16 +106,14 @@ def main(argv: list[str] | None = None) -> None:
         try:
             code = command.main(args=argv, prog_name="callytics", standalone_mode=False)
         except (click.exceptions.Abort, typer.Abort, Terminated):
-            _fail_if_stopped()
-            fail("aborted", INTERRUPTED)
+            fail("aborted", INTERRUPTED)  # fail() names the stop signal when one arrived
         except USAGE_ERRORS as exc:
             fail(_usage_line(exc), exc.exit_code)
         except SystemExit as exc:  # a library that caught the signal may exit on its own
             if exc.code not in (0, None):
                 _fail_if_stopped()
             raise
-        except Exception as exc:
-            _fail_if_stopped()  # a signal landed inside code that turned it into another error
+        except Exception as exc:  # also a signal that a library turned into another error: fail() says so
             if isinstance(exc, USER_ERRORS):
                 fail(_one_line(exc))
             # a bug, still reported as one line: no input may print a traceback
