@@ -128,8 +128,11 @@ class _Server:
         if not self.ui:
             # A batch uses no blocks. Memoised registration would import every installed Prefect
             # collection (prefect-dask loads Dask's distributed: ~0.5 s of CPU) just to hash them.
+            # Automations need a server that outlives the batch; starting their services (triggers
+            # and actions) only to stop them cost about 1 s of CPU.
             updates |= {ps.PREFECT_API_BLOCKS_REGISTER_ON_START: False,
-                        ps.PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION: False}
+                        ps.PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION: False,
+                        ps.PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED: False}
         if self.home is not None:
             self.home.mkdir(parents=True, exist_ok=True)
             updates[ps.PREFECT_HOME] = str(self.home)
