@@ -83,6 +83,8 @@ PRICE_FRESH3_PATH = DATA_DIR / "price_fresh3_utterances.jsonl"
 PRICE_FRESH4_PATH = DATA_DIR / "price_fresh4_utterances.jsonl"
 PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_training2": PRICE_FRESH2_PATH,
                         "price_after_training3": PRICE_FRESH3_PATH, "price_after_training4": PRICE_FRESH4_PATH}
+PRICE_TRAINED_SETS = ("price_after_training", "price_after_training2", "price_after_training3", "price_after_training4")
+"""Sets written after an earlier head and scored once blind, trained on since (not blind any more)."""
 
 
 @dataclass(frozen=True)
