@@ -16,8 +16,8 @@ value claims, prices in the buyer's own market, "quote" and "price" as product f
 jargon, tier names, counts and durations, features given "free" or "included"). In a call
 (``detect_turns``), an utterance also reads the turns before it: an answer right after the other
 party's price question reads that question ("probably around forty for the year"); an amount
-after the same speaker described its own business, or after the other party asked about the
-buyer's own customers, is the buyer's own price.
+after the same speaker described its own business (a known buyer: anywhere earlier in the call),
+or after the other party asked about the buyer's own customers, is the buyer's own price.
 Where the speaker's role is known (after seller identification), the head also reads it
 (``ROLE_FEATURES``): a seller stating an amount quotes; a buyer stating one says what it pays
 today or what its own customers pay; with the role unknown these features are zero. The decision
@@ -70,13 +70,13 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"subscription|licen[cs]e fee|list price|rate card|contract value|total cost of ownership|tco|"
             r"retainer|commission|markup|mark up|bill rate|day rate|per (?:seat|user|licen[cs]e|head|month|year)|"
             r"a (?:seat|user|head|month|year)|quote(?! unquote)|quoted|proposal|investment|premium|price sheet|"
-            r"bills? (?:at|by)|standing charge|(?:one time|one off|upfront|all in|flat)"),
+            r"bills? (?:at|by)|standing charge|(?:one time|one off|upfront|all in|flat)|(?:a|no|any|your) cut\b(?! (?:your|their|the|costs|down))"),
     _family("price_question",
             r"how much|what(?:'s|s| is| does| would| will| do|'d| are)? (?:\w+ ){0,7}(?:cost|run|come to|set (?:us|me) back|charge)|"
             r"(?:cost|run|set) (?:us|me|you) back|run (?:us|me)|ballpark|rough (?:number|idea|price|figure)|"
             r"what are we (?:looking at|talking about)|what(?:'s| is) the damage|number in mind|"
             r"what kind of (?:number|spend|budget|investment)|price (?:range|point|tag)|cost wise|price wise|"
-            r"how do you (?:price|charge|bill)|what do you charge|(?:is|are) (?:\w+ ){0,4}"
+            r"how do you (?:price|charge|bill)|what do you charge|do you (?:take|charge|get|keep) (?:a |any )?(?:cut|commission|percentage|fee)|(?:is|are) (?:\w+ ){0,4}"
             r"(?:priced(?: separately)?|a (?:setup|monthly|per)|extra|included|charged)|"
             r"what(?:'s|s| is| are) (?:the |your )?(?:\w+ )?(?:rate|fee|fees|monthly|annual|price|cost|retainer|markup|commission)|"
             r"(?:send|give) (?:me|us) (?:a |the )?(?:quote|price|pricing|number)|do prices change|"
@@ -86,7 +86,7 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"budget(?:s|ed|ing)?|set aside|put aside|money aside|earmarked|afford|spend (?:on|for)|to spend|"
             r"sign off|purchase order|funding for|money for|in the plan financially|from the grant"),
     _family("discount",
-            r"discount(?:s|ed)?|percent off|% off|\w+ off (?:the|each|your|if)|(?:knock|take|drop) \w+ (?:percent )?off|"
+            r"discount(?:s|ed)?|percent off|% off|(?!(?:sold|written|signed|turned|logged|kicked|paid|showing|show|fell|falls)\b)\w+ off (?:the|each|your|if)|(?:knock|take|drop) \w+ (?:percent )?off|"
             r"(?:drops?|go(?:es)? down|comes? down) (?:by |to )|promo(?:tion)?|waive[ds]?|refund|"
             r"free (?:of charge|for|trial|month|months|year|pilot|setup|installation|delivery|if)|"
             r"(?:\w+ )?(?:weeks?|months?|days?|year|term|run|runs|clean|audit|training|pilot|installation|setup|"
@@ -100,7 +100,13 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:best|lowest) you can do|(?:something|anything) off|round (?:it|that) down|beat (?:that|their|the|\w+ a)|"
             r"(?:volume|partner|charity|nonprofit|seasonal|multi[- ]year|education|startup|loyalty) (?:rate|price|pricing|discount)|"
             r"(?:we'll|we will|we can|we'd|i'll|i can) (?:cover|pay for|absorb|waive|throw in|comp|include) (?:the|your)|"
-            r"(?:first|next|opening) (?:\w+ ){0,6}(?:is|are) (?:free|on us)|(?:is|are) (?:free|on us) (?:for|with|if|until|during)"),
+            r"(?:first|next|opening) (?:\w+ ){0,6}(?:is|are) (?:free|on us)|(?:is|are) (?:free|on us) (?:for|with|if|until|during)|"
+            r"room on (?:the )?(?:price|rate|number)|(?:anything|something) you can do (?:for|on)|"
+            r"(?:a|any|your|special) (?:rate|price|pricing|deal|discount) for (?:nonprofits?|charit(?:y|ies)|schools?|students|"
+            r"startups?|councils?|independents?|small|new|community|members)|"
+            r"(?:drop|bring|take|knock|get) (?:it|that|this|the (?:price|rate|fee)) (?:down )?(?:to|by)\b|"
+            r"for (?:nonprofits?|non profits?|charit(?:y|ies)|not for profits?|schools|startups|council[- ]run|independents?|"
+            r"community) (?:\w+ )?(?:we|it|its|it's|you|the)\b"),
     _family("current_spend",
             r"(?:we|i)(?:'re| are|re)? (?:currently |now |already )?(?:pay|paying|spend|spending|paid)(?! (?:people|staff|bonuses|"
             r"attention|every|(?:our |the )?(?:drivers|temps|staff|people|workers|nurses|employees|team|team members)\b))|"
@@ -115,7 +121,13 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:we|we're|were|we are|i) (?:lease|rent|renting|leasing|hire|hiring)\b(?! (?:out|to))|"
             r"right now (?:\w+ ){0,4}(?:costs?|is|runs|comes to)|"
             r"(?:we're|we are|were) on (?:\w+ ){1,6}(?:a|per) (?:month|year|seat|user|line)|"
-            r"(?:the|our) (?:\w+ )?contract (?:we signed |we have )?is"),
+            r"(?:the|our) (?:\w+ )?contract (?:we signed |we have )?is|"
+            r"runs (?:us|me)\b|has (?:us|me) (?:at|on)\b|(?:we|i) give (?:the |our )?\w+(?: \w+)? (?:\w+ ){1,3}of (?:every|each)\b|(?:current|existing|present) (?:guys|people|one|company|firm|setup|"
+            r"system|app|platform|software|tool|broker|lender|partner)|"
+            r"\w+ (?:we have|we've got|weve got|we use|we're using|were using|we're on|were on|we are on|we rent|we lease|we have in)"
+            r"(?: now| at the moment| today| right now)? (?:is|are|was|costs?|runs?|takes|charges|comes to)\b|"
+            r"(?:the|our) (?:old|current|existing|present) (?:\w+ ){1,3}(?:is|are|was|runs|costs|takes|comes to)\b|"
+            r"(?:takes|keeps|skims|eats|charges) (?:\w+ ){1,4}(?:off|of|from|out of) (?:every|each)\b"),
     _family("judgement",
             r"expensive|cheap(?:er)?|pricey|steep(?:er)?|affordable|reasonable|too much|out of (?:our|my) (?:range|budget)|"
             r"over budget|within (?:our |the )?budget|fits (?:our|the|my) budget|competitive|good value|doable|"
@@ -147,6 +159,7 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"price war|we (?:sell|charge (?:our|tenants|customers|clients|parents|guests|patients)|bill (?:our|the) (?:clients|customers|"
             r"shippers|sponsors)|discount (?:our|rooms|cruises)|mark down|give our|price match)|sells? (?:for|to)|"
             r"average (?:ticket|basket|cheque|room rate|premium|salary|sale price|contract value)|the price we get|"
+            r"(?:we|i) make (?:\w+ ){0,3}(?:money|margin|profit)|we make (?:it|that) up|"
             r"pays? us|(?:our|the) (?:bid|tender|product|device|drug|tours?|best seller)|landlord charges|lunch special",
             price=False),
     _family("jargon",
@@ -182,11 +195,17 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:(?:is|are|comes?|come|go|goes|get|gets|be) (?:\w+ ){0,2})?included(?! (?:in|with|on) (?:the |your |our )?(?:"
             r"price|cost|fee|rate|monthly|annual|subscription|licen[cs]e|quote|contract|bill))|built in|(?:free|included) (?:on|in|with) (?:every|all|each|any) (?:plan|tier|package|edition|"
             r"account|subscription|booking)|at no (?:extra |additional )?(?:cost|charge) to (?:you|your|the|them)|"
-            r"no (?:extra|additional) (?:fee|charge|cost)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
+            r"no (?:extra|additional) (?:fee|charge|cost|software|hardware|app)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
+            r"nothing extra|costs? you nothing extra|(?:there's|there is|theres) no charge for|at no (?:extra )?charge (?:inside|in|within|on)\b|"
+            r"(?:comes?|come) with the (?:app|plan|account|system|software|platform)|(?:comes?|come) (?:free )?with (?:every|each|all|any) (?:account|plan|subscription|"
+            r"licen[cs]e|package)|(?:don't|dont|do not) pay to|free to (?:view|open|download|use|install)|"
             r"free (?:of charge )?(?:for|to) (?:your |the )?(?:members|parents|owners|patients|clients|students|guests|users|"
             r"staff|riders|players|customers|diners|visitors|families|drivers|bowlers|paddlers|climbers)|"
             r"(?:members|parents|owners|patients|clients|students|guests|users|customers|visitors|families) (?:can|get|see) "
             r"(?:\w+ ){0,8}(?:free|at no (?:extra )?(?:cost|charge))", price=False),
+    _family("own_policy",
+            r"(?:we|i) (?:charge|take|ask for|bill|don't charge|dont charge|do not charge|never charge)\b", price=False),
+    _family("said_now", r"right now|at the moment|currently|these days|at present|so far this year|for now", price=False),
     _family("count_question",
             r"how (?:many|long|often|far|big|soon|fast)|what size|what volume|what(?:'s| is) the (?:headcount|volume|size|"
             r"timeline|lead time)|when (?:do|does|did|will|would|can)", price=False),
@@ -203,7 +222,7 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
 )
 FAMILY_NAMES = tuple(f.name for f in PRICE_FAMILIES)
 AMOUNT_FEATURES = ("amount_currency", "amount_rate", "amount_scaled", "amount_bare", "number_not_money",
-                   "amount_per_subscription")
+                   "amount_per_subscription", "amount_list")
 _SUBSCRIPTION_PERIODS = frozenset({"month", "year", "quarter"})
 _SUBSCRIPTION_UNITS = frozenset({"seat", "user", "licence", "license", "site", "location", "store", "device", "vehicle",
                                  "terminal", "technician", "agent", "clinician", "endpoint"})
@@ -213,7 +232,7 @@ ROLES = ("seller", "buyer")
 """The speaker roles the head reads; any other role (None, "unknown") sets no role feature."""
 ROLE_FEATURES = tuple(f"{role}_{what}" for role in ROLES for what in (
     "speaks", "amount", "amount_without_spend", "amount_not_per_subscription", "question", "price_question", "discount", "current_spend", "own_market",
-    "judgement"))
+    "judgement", "own_policy", "amount_now"))
 FEATURE_NAMES = FAMILY_NAMES + AMOUNT_FEATURES + ("is_question", "short") + CONTEXT_FEATURES + ROLE_FEATURES
 _SPEND_QUESTION = re.compile(
     r"\b(?:you(?:'re| are|re)?(?: \w+)? (?:pay|paying|paid|spend|spending)|(?:cost|costing|charge|charging|charges|run|"
@@ -233,6 +252,11 @@ _OWN_BUSINESS_TALK = re.compile(
     r"(?:most|a lot|lots|half|all|some) of (?:our|my) (?:work|business|trade|customers|clients|jobs|bookings|sales)|"
     r"our (?:\w+ )?(?:business|trade|regulars|season|busiest|shop|salon|studio|clinic|centre|center|garage|practice|gym)\b|"
     r"mostly (?:walk ins|walk-ins|regulars|families|locals|tourists|homeowners|corporate|weddings|kids))"
+)
+_TIED_TO_THE_DEAL = re.compile(
+    r"\b(?:if|when|once|while) (?:you|we|they)|sign|this (?:month|week|quarter|year)|before (?:the|end|june|july|\w+day)|"
+    r"by (?:the end|friday|monday|\w+day)|(?:first|opening) (?:\w+ ){0,2}(?:months?|years?|weeks?|days?|term|season)|"
+    r"switch|move (?:over|across|your)|bring (?:your|both|all)|for new|trial|pilot|waive"
 )
 _NOT_OWN_BUSINESS = ("current_spend", "budget", "price_question", "discount", "judgement")
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
@@ -279,6 +303,8 @@ def evidence(text: str) -> PriceEvidence:
     """Cue families, amounts and question form of one text (context features left at zero)."""
     norm = normalize(text)
     cues = {f.name: m.group(0) for f in PRICE_FAMILIES if (m := f.pattern.search(norm)) is not None}
+    if "included_feature" in cues and "discount" in cues and _TIED_TO_THE_DEAL.search(norm) is None:
+        del cues["discount"]  # "built in at no charge to you" describes the product, not this deal
     amounts = find_amounts(text)
     evidences = {a.evidence for a in amounts}
     has_number = bool(_DIGIT.search(norm) or _NUMBER_WORD.search(norm))
@@ -286,6 +312,7 @@ def evidence(text: str) -> PriceEvidence:
     values += [1.0 if e in evidences else 0.0 for e in ("currency", "rate", "scaled", "bare")]
     values += [1.0 if has_number and not amounts else 0.0]
     values += [1.0 if any(a.period in _SUBSCRIPTION_PERIODS or a.unit in _SUBSCRIPTION_UNITS for a in amounts) else 0.0]
+    values += [1.0 if len(amounts) >= 2 else 0.0]
     values += [1.0 if is_question(text) else 0.0, 1.0 if len(tokens(text)) <= 6 else 0.0]
     values += [0.0] * (len(CONTEXT_FEATURES) + len(ROLE_FEATURES))
     opening = " ".join(norm.split()[:3])
@@ -298,9 +325,10 @@ def evidence(text: str) -> PriceEvidence:
 
 
 def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
-    """The lexical row with the speaker's role set: who states an amount, asks or asks for a
-    discount ("seller" states prices; a "buyer" stating one states what it pays today or what its
-    own customers pay). Any other role leaves the row as it is (role unknown)."""
+    """The lexical row with the speaker's role set: who states an amount (also with "right now"),
+    asks or asks for a discount ("seller" states prices; a "buyer" stating one states what it pays
+    today or what its own customers pay), or says "we charge" (the seller's price, the buyer's own
+    policy). Any other role leaves the row as it is (role unknown)."""
     if role not in ROLES:
         return lexical
     out = lexical.copy()
@@ -319,6 +347,8 @@ def with_role(lexical: np.ndarray, role: str | None) -> np.ndarray:
         "current_spend": on["current_spend"],
         "own_market": on["market_price"] or on["own_customers"],
         "judgement": on["judgement"],
+        "own_policy": on["own_policy"],
+        "amount_now": amount and on["said_now"],
     }
     for what, value in values.items():
         out[FEATURE_NAMES.index(f"{role}_{what}")] = float(value)
@@ -401,8 +431,11 @@ class PriceDetector:
             asked = probs[:, CLASSES.index("ask")] * (probs[:, 0] < thresholds)
             other = [is_question(t) and p[0] >= th for t, p, th in zip(texts, probs, thresholds)]
             contextual = {}
+            described = _own_business_earlier(speakers, found)
             for i in range(len(texts)):
                 context = _context(i, speakers, found, asked, other)
+                if roles[i] == "buyer" and described[i]:
+                    context = replace(context, own_market=True)  # the call remembers whose prices the buyer's are
                 if context:
                     contextual[i] = with_role(with_context(found[i], context), roles[i])
             if contextual:
@@ -452,6 +485,18 @@ def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], as
     if j is None:
         return TurnContext(own_market=own_market)
     return TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business)
+
+
+def _own_business_earlier(speakers: Sequence[str], found: Sequence[PriceEvidence]) -> list[bool]:
+    """For each utterance, whether its speaker spoke of its own business, customers or market in
+    any earlier utterance of the call (the call's memory of whose prices the buyer's are)."""
+    described: set[str] = set()
+    out = []
+    for speaker, e in zip(speakers, found):
+        out.append(speaker in described)
+        if e.own_market:
+            described.add(speaker)
+    return out
 
 
 @lru_cache(maxsize=1)

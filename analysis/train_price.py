@@ -23,6 +23,8 @@ import numpy as np
 from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.labelled_data import (
+    PRICE_AFTER_TRAINING,
+    PRICE_TRAINED_SETS,
     PriceRow,
     detect_rows,
     load_price_rows,
@@ -59,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     encoder = load_encoder()
-    train = load_price_rows(split="train")
+    train = load_price_rows(split="train") + [r for name in PRICE_TRAINED_SETS for r in load_price_rows(PRICE_AFTER_TRAINING[name])]
     rows = train + train
     texts = [r.text for r in train] + [spoken_style(r.text, slips=i % 2 == 1) for i, r in enumerate(train)]
     contexts = [r.context for r in train] + [
@@ -82,7 +84,7 @@ def main() -> None:
         lexical[i] = with_context(found[i], context)
     # Every row twice: with its speaker's role, as in a call after seller identification, and
     # with the role unknown, as in ``classify``; a row only the role tells from a quote (a buyer
-    # stating its own customers' price with no word saying so) is left out of the unknown copy.
+    # stating its own customers' subscription price with no word saying so) is left out of the unknown copy.
     known = np.stack([with_role(row, r.role) for row, r in zip(lexical, rows)])
     unknown = np.array([not _needs_role(r, e, contexts_read.get(i)) for i, (r, e) in enumerate(zip(rows, found))])
     x = np.vstack([x[unknown], x])
@@ -131,9 +133,11 @@ def main() -> None:
 
 
 def _needs_role(row: PriceRow, found: PriceEvidence, context: TurnContext | None) -> bool:
-    """A buyer's own market price said like a quote: an amount, and no cue of the buyer's market in
-    it or in the turn before."""
-    return (row.role == "buyer" and row.trap == "market_price" and found.amount is not None
+    """A buyer's own market price said like a seller's quote: an amount per month, year, seat or
+    site, and no cue of the buyer's market in it or in the turn before. (Said per head, night or
+    hour, or as a list of prices, the words alone tell it from a quote often enough.)"""
+    per_subscription = found.lexical[FEATURE_NAMES.index("amount_per_subscription")] > 0
+    return (row.role == "buyer" and row.trap == "market_price" and found.amount is not None and per_subscription
             and not found.own_market and not (context and (context.own_market or context.own_business_question)))
 
 

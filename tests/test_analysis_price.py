@@ -15,15 +15,17 @@ from analysis.price import PRICE_KINDS, load_price_detector
 pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 
 # Measured with the committed head (analysis/data/README.md), roles known as in a call after
-# seller identification: held-out industries 0.992 as written and in ASR style (0.981 with the role
-# unknown). Sets written after training: the first 0.978, the second 0.974, the third 0.957 (all
-# three guided data and cues, so no longer blind); the fourth 0.907 (written before this head's
-# changes, scored once): the 0.97 target is not met on sentences the detector never saw, and these
-# floors guard what is measured.
+# seller identification: held-out industries 0.988 as written and in ASR style (0.964 with the role
+# unknown: since round 3 the role-unknown copy of the training data keeps the buyer's own prices
+# said per hour, head or night as negatives, which costs the seller's per-hour quotes of the
+# held-out industries and gains on every set written later). The four sets written after earlier
+# heads (each scored once blind: 0.978... 0.907) are trained on since round 3, so these floors only
+# guard them as training data; the fifth (written before round 3, scored once: 0.943, 0.898 with
+# the role unknown) is the honest estimate, and the 0.97 target is not met on it.
 MIN_F1 = 0.98
-MIN_F1_ROLE_UNKNOWN = 0.975  # as in ``classify`` without --role, or a call whose roles are uncertain
-AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.97, "price_after_training2": 0.96, "price_after_training3": 0.95,
-                         "price_after_training4": 0.90}
+MIN_F1_ROLE_UNKNOWN = 0.96  # as in ``classify`` without --role, or a call whose roles are uncertain
+AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.99, "price_after_training2": 0.98, "price_after_training3": 0.98,
+                         "price_after_training4": 0.98, "price_after_training5": 0.94}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
@@ -121,6 +123,32 @@ def test_an_amount_after_the_buyer_describes_its_own_business_is_its_own_price(d
     assert answer is None
     _, quote = detector.detect_turns(["what would the booking module cost us", "it's ninety a month for one site"], ["B", "S"])
     assert quote is not None and quote.kind == "quote" and quote.amount == 90
+
+
+def test_the_call_remembers_that_the_buyer_described_its_own_business(detector):
+    """Turns after the buyer described its business, its plain prices are still its own; what it
+    pays today, and the seller's quote, are still price talk. Without the description, the same
+    plain price reads as a quote."""
+    def call(opening: str) -> list:
+        texts = [opening, "and how are you taking bookings today", "just a paper diary and the phone",
+                 "got it, that's really common for shops your size", "the yearly plan is two hundred and forty",
+                 "the card reader we have now is twenty a month", "the booking app would be forty a month for the shop"]
+        speakers = ["B", "S", "B", "S", "B", "B", "S"]
+        return detector.detect_turns(texts, speakers, ["buyer" if s == "B" else "seller" for s in speakers])
+
+    hits = call("we're a small bike repair shop, two mechanics and a lot of commuters")
+    assert hits[4] is None
+    assert hits[5] is not None and hits[5].kind == "current_spend" and hits[5].amount == 20
+    assert hits[6] is not None and hits[6].kind == "quote" and hits[6].amount == 40
+    assert call("hi, thanks for making the time today")[4] is not None
+
+
+def test_we_charge_is_the_buyers_policy_and_the_sellers_quote(detector):
+    policy, quote = detector.detect_turns(
+        ["we charge a twenty pound deposit to hold a saturday booking", "we charge two percent per card payment and nothing monthly"],
+        None, ["buyer", "seller"])
+    assert policy is None
+    assert quote is not None and quote.kind == "quote"
 
 
 def test_a_feature_that_is_free_is_no_discount_unless_it_is_this_deal(detector):
