@@ -31,16 +31,18 @@ def classify(
 
     from analysis.embedding import load_encoder
 
-    # Building the sentence encoder's ONNX session mostly runs outside the GIL: it overlaps
-    # importing the heads and cue grammars and reading the input.
-    with ThreadPoolExecutor(max_workers=1) as loader:
-        encoder = loader.submit(load_encoder)
+    # Building the sentence encoder's ONNX session and encoding the lines mostly run outside the
+    # GIL: they overlap reading the input and importing the heads and cue grammars. The encoder
+    # remembers what it encoded, so the heads below read those encodings back.
+    with ThreadPoolExecutor(max_workers=1) as encoder:
+        encoder.submit(load_encoder)
+        lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
+        encoded = encoder.submit(lambda: load_encoder().encode(lines))
         from analysis import classify_text
         from flows.plan import analysis_config
 
-        lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
         config = analysis_config(command_settings(config_file, product_names=product or None))
-        encoder.result()
+        encoded.result()
     for turn in classify_text(lines, config, role=None if role is SpeakerRole.unknown else str(role)):
         typer.echo(json.dumps(turn.serialize(), ensure_ascii=False))
 
