@@ -116,6 +116,7 @@ class Amount:
     high: float | None = None
     evidence: str = "bare"
     text: str = ""
+    final: bool = False  # the figure the sentence lands on: a total, or a new price said against the old
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,42 @@ def find_amounts(text: str) -> list[Amount]:
     for n in _combine(toks, _numbers(toks)):
         amount = _as_amount(toks, n)
         if amount is not None:
-            amounts.append(amount)
+            amounts.append(replace(amount, final=True) if _said_as_final(toks, n, bool(amounts)) else amount)
     return amounts
 
 
+_TOTAL_BEFORE = (("so",), ("that's",), ("thats",), ("that", "is"), ("which", "is"), ("making",), ("totalling",),
+                 ("comes", "to"), ("total", "of"), ("all", "in"), ("altogether",), ("otherwise",))
+_TOTAL_AFTER = (("in", "total"), ("all", "in"), ("altogether",), ("total",))
+_INSTEAD = (("instead",), ("rather", "than"))
+_HEDGES = frozenset({"about", "around", "roughly", "just", "only", "then", "it's", "its", "like"})
+
+
+def _said_as_final(toks: list[str], n: _Num, after_another: bool) -> bool:
+    """A number said as the new price against the old ("nine hundred instead of a thousand"), or,
+    after another, as their sum or outcome ("so fourteen hundred", "that's $98 a month in total")."""
+    after = toks[n.end : n.end + 6]
+    if any(tuple(after[i : i + len(w)]) == w for w in _INSTEAD for i in range(4)):
+        return True
+    if not after_another:
+        return False
+    start = n.start
+    while start and toks[start - 1] in _HEDGES:
+        start -= 1
+    if any(tuple(toks[max(0, start - len(w)):start]) == w for w in _TOTAL_BEFORE):
+        return True
+    return any(tuple(after[i : i + len(w)]) == w for w in _TOTAL_AFTER for i in range(len(after)))
+
+
 def best_amount(amounts: list[Amount]) -> Amount | None:
-    """The amount a price mention is about: the first of the strongest evidence."""
+    """The amount a price mention is about: the last one said as the figure it lands on (a total,
+    "$49 a seat, so $98 a month in total"; a new price, "nine hundred instead of a thousand"),
+    unless it is a bare number after a named currency; otherwise the first of the strongest evidence."""
     if not amounts:
         return None
-    return min(amounts, key=lambda a: EVIDENCE.index(a.evidence))
+    best = min(amounts, key=lambda a: EVIDENCE.index(a.evidence))
+    finals = [a for a in amounts if a.final and (a.evidence != "bare" or best.evidence != "currency")]
+    return finals[-1] if finals else best
 
 
 IN_CALL_SCALE_PERIODS = ("year", "term")

@@ -61,6 +61,8 @@ def _family(name: str, pattern: str, price: bool = True) -> PriceFamily:
     return PriceFamily(name, re.compile(r"\b(?:" + pattern + r")\b"), price)
 
 
+_SAID_NUMBER = (r"(?:[$£€]?\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+                r"fifty|sixty|seventy|eighty|ninety|hundred|thousand)")
 _PRICE_TERMS = (r"pric(?:e|es|ed|ing|ey)|cost(?:s|ing)?|fees?|charges?|rates?|retainer|commission|markup|quote|"
                 r"budget|extra|included|come to|run (?:us|me|you)|set (?:us|me|you) back|monthly|annual|per \w+|"
                 r"a (?:seat|user|head|month|year|case|pound|tonne|ton|unit|door|lawyer|trip|mile|van)")
@@ -86,7 +88,12 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"budget(?:s|ed|ing)?|set aside|put aside|money aside|earmarked|afford|spend (?:on|for)|to spend|"
             r"sign off|purchase order|funding for|money for|in the plan financially|from the grant"),
     _family("discount",
-            r"discount(?:s|ed)?|percent off|% off|(?!(?:sold|written|signed|turned|logged|kicked|paid|showing|show|fell|falls)\b)\w+ off (?:the|each|your|if)|(?:knock|take|drop) \w+ (?:percent )?off|"
+            r"discount(?:s|ed)?|percent off|% off|(?!(?:sold|written|signed|turned|logged|kicked|paid|showing|show|fell|falls|commission|"
+            r"cut|percentage|margin|tax|fees?|deposits?)\b)\w+ off (?:the|each|your|if)|(?:knock|shave) (?:\S+ ){1,3}off\b|(?:take|drop) \S+ (?:percent )?off|"
+            r"(?:we|i)(?: could| can|'d|d| would) do (?:you |it for |them for |those for )?(?:\w+ ){0,2}" + _SAID_NUMBER +
+            r"\b(?! (?:\w+ )?(?:sessions?|days?|weeks?|months?|hours?|visits?|times?|people|slots?|calls?|trainings?)\b)|"
+            r"" + _SAID_NUMBER + r"(?: \w+){0,3} instead\b|instead of " + _SAID_NUMBER + r"\b|"
+            r"until the end of (?:the|this) (?:month|quarter|week|year|season)|"
             r"(?:drops?|go(?:es)? down|comes? down) (?:by |to )|promo(?:tion)?|waive[ds]?|refund|"
             r"free (?:of charge|for|trial|month|months|year|pilot|setup|installation|delivery|if)|"
             r"(?:\w+ )?(?:weeks?|months?|days?|year|term|run|runs|clean|audit|training|pilot|installation|setup|"
@@ -122,7 +129,7 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"right now (?:\w+ ){0,4}(?:costs?|is|runs|comes to)|"
             r"(?:we're|we are|were) on (?:\w+ ){1,6}(?:a|per) (?:month|year|seat|user|line)|"
             r"(?:the|our) (?:\w+ )?contract (?:we signed |we have )?is|"
-            r"runs (?:us|me)\b|has (?:us|me) (?:at|on)\b|(?:we|i) give (?:the |our )?\w+(?: \w+)? (?:\w+ ){1,3}of (?:every|each)\b|(?:current|existing|present) (?:guys|people|one|company|firm|setup|"
+            r"runs (?:us|me)\b|has (?:us|me) (?:at|on)\b|our (?:\w+ ){1,3}comes? with (?:\w+ ){1,4}at\b|(?:we|i) give (?:the |our )?\w+(?: \w+)? (?:\w+ ){1,3}of (?:every|each)\b|(?:current|existing|present) (?:guys|people|one|company|firm|setup|"
             r"system|app|platform|software|tool|broker|lender|partner)|"
             r"\w+ (?:we have|we've got|weve got|we use|we're using|were using|we're on|were on|we are on|we rent|we lease|we have in)"
             r"(?: now| at the moment| today| right now)? (?:is|are|was|costs?|runs?|takes|charges|comes to)\b|"
@@ -171,7 +178,9 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"repric\w+|rating engine|standard cost|re-?rate|"
             r"(?:agents|brokers|reps|team|traders|estimators|underwriters|recruiters|chefs|dispatchers|partners|lenders|"
             r"analysts|manager|co-?op|buyer) (?:quote|quotes|price|prices|cost|costs)|"
-            r"(?:flows?|syncs?|feeds?|pushes|pulls?|maps?) (?:to|into|from|back|straight|through|automatically)", price=False),
+            r"(?:flows?|syncs?|feeds?|pushes|pulls?|maps?) (?:to|into|from|back|straight|through|automatically)|"
+            r"(?:prices?|costs?|rates?)(?: per \w+)? (?:has to|have to|must|needs? to|should) (?:print|show|appear|go on|be on|be printed|"
+            r"be shown|display)", price=False),
     _family("own_customers",
             r"(?:our|to|with|for) (?:own )?(?:clients|customers|guests|patients|tenants|members|students|shoppers|policyholders|"
             r"parents|families|sponsors|shippers|travellers|passengers|diners|subscribers|buyers|distributors)|"
@@ -196,7 +205,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"price|cost|fee|rate|monthly|annual|subscription|licen[cs]e|quote|contract|bill))|built in|(?:free|included) (?:on|in|with) (?:every|all|each|any) (?:plan|tier|package|edition|"
             r"account|subscription|booking)|at no (?:extra |additional )?(?:cost|charge) to (?:you|your|the|them)|"
             r"no (?:extra|additional) (?:fee|charge|cost|software|hardware|app)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
-            r"nothing extra|costs? you nothing extra|(?:there's|there is|theres) no charge for|at no (?:extra )?charge (?:inside|in|within|on)\b|"
+            r"nothing extra|costs? you nothing extra|(?:is|are|sit|sits|comes?|stored|handled|done|shown|kept|goes|go out|available|"
+            r"tracked|listed|signed|sent|runs?)(?: \w+){0,6} at no (?:extra |additional )?(?:cost|charge)|(?:there's|there is|theres) no charge for|at no (?:extra )?charge (?:inside|in|within|on)\b|"
             r"(?:comes?|come) with the (?:app|plan|account|system|software|platform)|(?:comes?|come) (?:free )?with (?:every|each|all|any) (?:account|plan|subscription|"
             r"licen[cs]e|package)|(?:don't|dont|do not) pay to|free to (?:view|open|download|use|install)|"
             r"free (?:of charge )?(?:for|to) (?:your |the )?(?:members|parents|owners|patients|clients|students|guests|users|"
@@ -254,9 +264,9 @@ _OWN_BUSINESS_TALK = re.compile(
     r"mostly (?:walk ins|walk-ins|regulars|families|locals|tourists|homeowners|corporate|weddings|kids))"
 )
 _TIED_TO_THE_DEAL = re.compile(
-    r"\b(?:if|when|once|while) (?:you|we|they)|sign|this (?:month|week|quarter|year)|before (?:the|end|june|july|\w+day)|"
+    r"\b(?:if|when|once|while) (?:you|we|they)|sign\b|signing|(?:we'll|we will|we can|we could|i'll|i can) |this (?:month|week|quarter|year)|before (?:the|end|june|july|\w+day)|"
     r"by (?:the end|friday|monday|\w+day)|(?:first|opening) (?:\w+ ){0,2}(?:months?|years?|weeks?|days?|term|season)|"
-    r"switch|move (?:over|across|your)|bring (?:your|both|all)|for new|trial|pilot|waive"
+    r"switch|move (?:over|across|your)|bring (?:your|both|all)|for new|trial|pilot|waive\b|waived|waiving"
 )
 _NOT_OWN_BUSINESS = ("current_spend", "budget", "price_question", "discount", "judgement")
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")

@@ -102,6 +102,24 @@ def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_num
     assert amount.value == 25000 and amount.text == "$25,000"
 
 
+@pytest.mark.parametrize("text,value", [
+    ("another $49, so $98 a month in total", 98),
+    ("support is three hundred a year, so eighteen hundred in year one", 1800),
+    ("endpoints are four dollars each, that's two thousand a month for all of them", 2000),
+    ("it's twenty two a month, thirty with the reader all in", 30),
+    ("pay for the year and it's nine hundred instead of a thousand and eighty", 900),
+    ("we'd do fifteen hundred a month rather than eighteen hundred", 1500),
+    ("delivery is free over £50, otherwise it's £4.95", 4.95),
+])
+def test_the_amount_a_sentence_lands_on_wins_over_the_ones_before(text, value):
+    assert best_amount(find_amounts(text)).value == pytest.approx(value)
+
+
+def test_a_bare_total_does_not_replace_a_named_currency():
+    assert best_amount(find_amounts("it's $60 a seat so about forty")).value == 60
+    assert best_amount(find_amounts("the first visit is $80, then forty")).value == 80
+
+
 @pytest.mark.parametrize("text", [
     "we have over twelve thousand vetted carriers",
     "About 8 % on our recurring revenue",
