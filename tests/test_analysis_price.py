@@ -20,11 +20,13 @@ pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 # said per hour, head or night as negatives, which costs the seller's per-hour quotes of the
 # held-out industries and gains on every set written later). The five sets written after earlier
 # heads (each scored once blind: 0.978... 0.943) are trained on since, so these floors only guard
-# them as training data; the sixth (written before round 4, scored once) is the honest estimate.
+# them as training data; the sixth (written before round 4, scored once: 0.969, 0.929 with the role
+# unknown) is the honest estimate, and the 0.97 target is not quite met on it.
 MIN_F1 = 0.98
 MIN_F1_ROLE_UNKNOWN = 0.96  # as in ``classify`` without --role, or a call whose roles are uncertain
 AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.99, "price_after_training2": 0.97, "price_after_training3": 0.98,
-                         "price_after_training4": 0.98, "price_after_training5": 0.99}
+                         "price_after_training4": 0.98, "price_after_training5": 0.99,
+                         "price_after_training6": 0.96}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
