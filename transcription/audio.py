@@ -133,20 +133,16 @@ class _FrameBuffer:
 
     def add(self, chunk: np.ndarray) -> None:
         if self._data.dtype == np.int16:
-            chunk = self._as_pcm16(chunk)
+            pcm = _exact_pcm16(chunk)
+            if pcm is None:
+                self._data = self._moved(self._data.shape[1], np.float32)
+            else:
+                chunk = pcm
         n = chunk.shape[1]
         if self._used + n > self._data.shape[1]:
             self._data = self._moved(max(self._used + n, int(self._data.shape[1] * 1.5)), self._data.dtype)
         self._data[:, self._used : self._used + n] = chunk
         self._used += n
-
-    def _as_pcm16(self, chunk: np.ndarray) -> np.ndarray:
-        """``chunk`` as 16-bit integers if that is exact; otherwise the buffer turns float32."""
-        scaled = chunk * np.float32(_PCM_SCALE)
-        if np.array_equal(np.rint(scaled), scaled) and (not scaled.size or -_PCM_SCALE <= scaled.min() <= scaled.max() < _PCM_SCALE):
-            return scaled.astype(np.int16)
-        self._data = self._moved(self._data.shape[1], np.float32)
-        return chunk
 
     def _moved(self, size: int, dtype) -> np.ndarray:
         """The samples so far in a new (channels, ``size``) buffer of ``dtype``."""
@@ -161,6 +157,14 @@ class _FrameBuffer:
         if self._data.shape[1] - self._used <= self._data.shape[1] // 20:
             return view  # the estimate was close: keeping a few spare samples beats a copy
         return view.copy()
+
+
+def _exact_pcm16(chunk: np.ndarray) -> np.ndarray | None:
+    """Float samples as the 16-bit integers they are exactly, or None when they are not."""
+    scaled = chunk * np.float32(_PCM_SCALE)
+    if not scaled.size or (np.array_equal(np.rint(scaled), scaled) and -_PCM_SCALE <= scaled.min() and scaled.max() < _PCM_SCALE):
+        return scaled.astype(np.int16)
+    return None
 
 
 def _expected_samples(container, stream) -> int:

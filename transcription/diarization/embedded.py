@@ -76,8 +76,8 @@ class EmbeddedDiarizer:
             hints=SpeakerCountHints(num_speakers, min_speakers, max_speakers),
         )
 
-    def diarize_samples(self, samples: np.ndarray | Waveform, hints: SpeakerCountHints = SpeakerCountHints()) -> Diarization:
-        """Diarize a 1-D float32 waveform at 16 kHz (a ``Waveform`` is read a block at a time)."""
+    def diarize_samples(self, samples: Waveform, hints: SpeakerCountHints = SpeakerCountHints()) -> Diarization:
+        """Diarize a waveform at 16 kHz, read a block at a time."""
         opts = self.options
         lo, hi = speaker_range(hints, opts.max_speakers)
         regions = self._speech_regions(samples)
@@ -93,7 +93,7 @@ class EmbeddedDiarizer:
         logger.debug("embedded diarization: %d regions, %d windows, %d speakers", len(regions), len(windows), len(set(labels)))
         return Diarization.from_labelled_segments(merge_close(segments, opts.fill_gap_s), self.name)
 
-    def _speech_regions(self, samples: np.ndarray | Waveform) -> list[tuple[int, int]]:
+    def _speech_regions(self, samples: Waveform) -> list[tuple[int, int]]:
         """Speech regions as (start, end) mel-frame indices."""
         from faster_whisper.vad import VadOptions
 
