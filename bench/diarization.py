@@ -153,18 +153,6 @@ def stereo_section(diarizers: dict, cases: list[Case]) -> None:
               f"{mean['false_alarm']:6.3f} {mean['confusion']:6.3f}")
 
 
-class Downmix:
-    """A mono backend run on the mix of a stereo call."""
-
-    def __init__(self, diarizer):
-        self.diarizer = diarizer
-
-    def diarize(self, audio):
-        from transcription.audio import Audio
-
-        return self.diarizer.diarize(Audio(audio.path, audio.mono()[None, :], audio.original_sample_rate))
-
-
 # ---------------------------------------------------------------- mono
 
 
@@ -253,7 +241,7 @@ def main() -> None:
             speed_section(diarizers, cases, None if args.no_asr else recognizer)
         if "stereo" in sections:
             print()
-            stereo_section({"channels": channels, "embedded (downmix)": Downmix(embedded)}, stereo_cases(out))
+            stereo_section({"channels": channels, "embedded (downmix)": embedded}, stereo_cases(out))  # embedded hears the mix
         if "mono" in sections:
             print()
             count_section(embedded, out)

@@ -92,7 +92,7 @@ def long_call(target: Path, minutes: float) -> Path:
 
     from transcription.audio import SAMPLE_RATE, load_audio
 
-    calls = [load_audio(p).mono() for p in sorted(EXAMPLES.rglob("*")) if p.suffix in AUDIO_SUFFIXES]
+    calls = [np.asarray(load_audio(p).mono()) for p in sorted(EXAMPLES.rglob("*")) if p.suffix in AUDIO_SUFFIXES]
     needed = int(minutes * 60 * SAMPLE_RATE)
     repeats = needed // sum(len(c) for c in calls) + 1
     samples = np.concatenate(calls * repeats)[:needed]

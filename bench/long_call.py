@@ -39,7 +39,7 @@ def speech_clips(speech_dir: Path) -> list[np.ndarray]:
 
     paths = [Path(distribution("pyannote.audio").locate_file("pyannote/audio/sample/sample.wav"))]
     paths += sorted(p for p in speech_dir.glob("*.wav") if p.name != "empty.wav")
-    return [(np.clip(load_audio(p).mono(), -1, 1) * 32767).astype("<i2") for p in paths]
+    return [(np.clip(np.asarray(load_audio(p).mono()), -1, 1) * 32767).astype("<i2") for p in paths]
 
 
 def write_call(path: Path, minutes: float, clips: list[np.ndarray]) -> None:

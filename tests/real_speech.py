@@ -70,7 +70,7 @@ def faster_whisper_stereo() -> tuple[Path, Turns]:
 def _recording(name: str, path: Path, turns: Turns) -> Recording:
     from transcription.audio import load_audio
 
-    return Recording(name, load_audio(path).mono().astype(np.float64), turns)
+    return Recording(name, np.asarray(load_audio(path).mono(), dtype=np.float64), turns)
 
 
 # ---------------------------------------------------------------- stereo dialer calls

@@ -126,7 +126,7 @@ def test_sliced_transcription_keeps_absolute_times(pyannote_sample):
     import numpy as np
 
     audio = load_audio(pyannote_sample).mono()
-    long_call = np.concatenate([audio] * 5)  # 150 s, cut into slices of about 60 s
+    long_call = np.concatenate([np.asarray(audio)] * 5)  # 150 s, cut into slices of about 60 s
     sliced = SpeechRecognizer(AsrOptions(slice_s=60)).transcribe(long_call).words
     assert sliced[-1].end > 120
     assert all(a.start <= b.start for a, b in zip(sliced, sliced[1:]))

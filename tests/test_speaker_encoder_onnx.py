@@ -31,7 +31,7 @@ def torch_mel(samples: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def speech() -> np.ndarray:
-    return load_audio(PYANNOTE_SAMPLE_DIR / "sample.wav").mono()
+    return np.asarray(load_audio(PYANNOTE_SAMPLE_DIR / "sample.wav").mono())
 
 
 @pytest.fixture(scope="module")

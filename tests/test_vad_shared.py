@@ -37,7 +37,7 @@ def test_a_waveform_heard_again_is_not_run_again(pyannote_sample):
     shared = share_silero_vad()
     assert isinstance(shared, SharedSileroVad) and share_silero_vad() is shared
     # Scaled, so no earlier test in this process has put these samples in the shared memory.
-    audio = load_audio(pyannote_sample).mono() * np.float32(0.97)
+    audio = np.asarray(load_audio(pyannote_sample).mono()) * np.float32(0.97)
     before = shared.runs
     first = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
     again = get_speech_timestamps(audio, VadOptions(threshold=0.5, min_silence_duration_ms=300, speech_pad_ms=100))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transcription.audio import SAMPLE_RATE
+from transcription.audio import SAMPLE_RATE, Waveform
 from transcription.cuda import load_cublas, warn_cpu_fallback
 from transcription.errors import TranscriptionError
 from transcription.runtime import BUNDLED_MODEL, release_free_memory
@@ -132,9 +132,11 @@ class SpeechRecognizer:
                 f"cannot load ASR model '{self.options.model}': {' '.join(str(exc).split())}"
             ) from exc
 
-    def transcribe(self, samples: np.ndarray, channel: int | None = None) -> Transcript:
-        """Transcribe 16 kHz mono float32 ``samples``; every word keeps its timestamps."""
-        samples = np.ascontiguousarray(samples, dtype=np.float32)
+    def transcribe(self, samples: np.ndarray | Waveform, channel: int | None = None) -> Transcript:
+        """Transcribe 16 kHz mono ``samples``; every word keeps its timestamps. A ``Waveform``
+        is read one slice at a time."""
+        if not isinstance(samples, Waveform):
+            samples = np.ascontiguousarray(samples, dtype=np.float32)
         duration = len(samples) / SAMPLE_RATE
         segments: list[Segment] = []
         language = self.options.language or "en"
@@ -248,7 +250,7 @@ class PackedRegions:
         return t - self._packed_starts[region] + self._regions[region][0]
 
 
-def slice_bounds(samples: np.ndarray, slice_s: float) -> list[tuple[int, int]]:
+def slice_bounds(samples: np.ndarray | Waveform, slice_s: float) -> list[tuple[int, int]]:
     """Cut a long call into slices of about ``slice_s`` at its quietest moments.
 
     faster-whisper's batched pipeline computes the features of a whole input up front, so

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transcription.audio import AUDIO_EXTENSIONS, SAMPLE_RATE, Audio, load_audio
+from transcription.audio import AUDIO_EXTENSIONS, SAMPLE_RATE, Audio, Waveform, load_audio
 from transcription.errors import TranscriptionError
 from transcription.types import SpeakerTurn
 
@@ -77,7 +77,7 @@ def _recordings(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS)
 
 
-def _speech_of(samples: np.ndarray, turns: list[SpeakerTurn]) -> np.ndarray:
+def _speech_of(samples: Waveform, turns: list[SpeakerTurn]) -> np.ndarray:
     pieces, total = [], 0
     limit = int(_MAX_SPEECH_S * SAMPLE_RATE)
     for turn in sorted(turns, key=lambda t: t.duration, reverse=True):

@@ -17,6 +17,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from transcription.audio import Waveform
+
 __all__ = ["SharedSileroVad", "ZeroPadded", "share_silero_vad", "silero_probabilities", "speech_timestamps"]
 
 WINDOW = 512  # samples per probability at 16 kHz
@@ -35,8 +37,8 @@ class ZeroPadded:
     a longer ``ZeroPadded`` and the shared model reads that a block at a time.
     """
 
-    def __init__(self, samples: np.ndarray, pad: int = 0):
-        self.samples = np.ascontiguousarray(samples, dtype=np.float32)
+    def __init__(self, samples: np.ndarray | Waveform, pad: int = 0):
+        self.samples = samples if isinstance(samples, Waveform) else np.ascontiguousarray(samples, dtype=np.float32)
         self.pad = pad
 
     @property
@@ -59,13 +61,16 @@ class ZeroPadded:
         return ZeroPadded(self.samples, self.pad + int(after))
 
     def digest(self) -> bytes:
-        """The digest ``SharedSileroVad`` keys an equal ndarray by."""
-        hasher = hashlib.blake2b(memoryview(self.samples).cast("B"), digest_size=16)
+        """The digest ``SharedSileroVad`` keys an equal ndarray by (a ``Waveform`` a block at a time)."""
+        hasher = hashlib.blake2b(digest_size=16)
+        step = BLOCK * WINDOW
+        for start in range(0, len(self.samples), step):
+            hasher.update(memoryview(np.ascontiguousarray(self.samples[start : start + step])).cast("B"))
         hasher.update(bytes(4 * self.pad))
         return hasher.digest()
 
 
-def speech_timestamps(samples: np.ndarray, options) -> list[dict]:
+def speech_timestamps(samples: np.ndarray | Waveform, options) -> list[dict]:
     """faster-whisper's ``get_speech_timestamps`` (``options``: its ``VadOptions``) without a
     padded copy of ``samples``; it installs the shared model, which alone can read that."""
     from faster_whisper.vad import get_speech_timestamps

@@ -22,10 +22,12 @@ one speaker.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from transcription.audio import Waveform
 from transcription.diarization.frames import frame_runs, merge_close
 from transcription.diarization.result import Diarization, speaker_label
 from transcription.errors import DiarizationError
@@ -73,16 +75,16 @@ class ChannelDiarizer:
                 f"{audio.path}: channels diarization needs a recording with one party per channel, "
                 "and this one is mono"
             )
-        return self.diarize_channels(audio.samples)
+        return self.diarize_channels([audio.channel(0), audio.channel(1)])
 
-    def diarize_channels(self, samples: np.ndarray) -> Diarization:
-        """Diarize a (2, n) float32 array at 16 kHz."""
-        if samples.shape[0] != 2:
-            raise DiarizationError(f"channels diarization needs two channels, got {samples.shape[0]}")
-        n_frames = samples.shape[1] // _FRAME
+    def diarize_channels(self, channels: Sequence[Waveform]) -> Diarization:
+        """Diarize two channels at 16 kHz, each read a block at a time."""
+        if len(channels) != 2:
+            raise DiarizationError(f"channels diarization needs two channels, got {len(channels)}")
+        n_frames = min(len(ch) for ch in channels) // _FRAME
         if n_frames == 0:
             return Diarization(turns=(), backend=self.name)
-        x = samples[:, : n_frames * _FRAME]
+        x = [ch.head(n_frames * _FRAME) for ch in channels]
         speech = np.stack([self._speech(ch, n_frames) for ch in x])
         power = np.stack([_smooth(_frame_sums(ch, ch, 0)) / _FRAME for ch in x])
         noise = np.array([_noise_floor(p, s) for p, s in zip(power, speech)])
@@ -98,12 +100,11 @@ class ChannelDiarizer:
         return Diarization(turns=tuple(sorted(turns, key=lambda t: (t.start, t.end))), backend=self.name,
                            exclusive=tuple(exclusive))
 
-    def _speech(self, channel: np.ndarray, n_frames: int) -> np.ndarray:
+    def _speech(self, channel: Waveform, n_frames: int) -> np.ndarray:
         """Frames the VAD hears as speech (anyone's: bleed is speech too), with hysteresis."""
-        from faster_whisper.vad import get_vad_model
+        from transcription.vad import ZeroPadded, share_silero_vad
 
-        padded = np.pad(np.asarray(channel, dtype=np.float32), (0, -len(channel) % _VAD_CHUNK))
-        probs = np.asarray(get_vad_model()(padded)).reshape(-1)
+        probs = share_silero_vad()(ZeroPadded(channel, -len(channel) % _VAD_CHUNK)).reshape(-1)
         chunk_of_frame = np.minimum((np.arange(n_frames) * _FRAME + _FRAME // 2) // _VAD_CHUNK, len(probs) - 1)
         prob = probs[chunk_of_frame]
         active = np.zeros(n_frames, dtype=bool)
@@ -113,7 +114,7 @@ class ChannelDiarizer:
             active[f] = on
         return active
 
-    def _own_power(self, x: np.ndarray, power: np.ndarray, speech: np.ndarray, noise: np.ndarray, c: int) -> np.ndarray:
+    def _own_power(self, x: Sequence[Waveform], power: np.ndarray, speech: np.ndarray, noise: np.ndarray, c: int) -> np.ndarray:
         """Channel ``c``'s power per frame that the other channel's bleed does not explain."""
         o = 1 - c
         dominated = speech[o] & (power[o] > 10.0 * power[c])
@@ -134,7 +135,7 @@ class ChannelDiarizer:
         own = np.where(power[c] < other, np.minimum(own, power[c] * (1.0 - coherence)), own)
         return np.where(own >= expected * _db(self.options.own_over_bleed_db), own, 0.0)
 
-    def _bleed_delay(self, mine: np.ndarray, theirs: np.ndarray, dominated: np.ndarray) -> int:
+    def _bleed_delay(self, mine: Waveform, theirs: Waveform, dominated: np.ndarray) -> int:
         """Lag (samples, up to ``max_bleed_delay_s``) at which the other channel best matches
         this one, over at most a minute of the stretches where the other party dominates."""
         from scipy.signal import fftconvolve
@@ -189,7 +190,7 @@ def _grow(active: np.ndarray, allowed: np.ndarray, seconds: float) -> np.ndarray
     return grown
 
 
-def _frame_sums(a: np.ndarray, b: np.ndarray, shift_a: int, shift_b: int | None = None) -> np.ndarray:
+def _frame_sums(a: Waveform, b: Waveform, shift_a: int, shift_b: int | None = None) -> np.ndarray:
     """Per 10 ms frame ``f``: sum over its samples ``t`` of ``a[t - shift_a] * b[t - shift_b]``
     (zero before the start), in float64, a block at a time so long calls need no big copies."""
     shift_b = shift_a if shift_b is None else shift_b
@@ -204,7 +205,7 @@ def _frame_sums(a: np.ndarray, b: np.ndarray, shift_a: int, shift_b: int | None 
     return out
 
 
-def _shifted(v: np.ndarray, shift: int, start: int, stop: int) -> np.ndarray:
+def _shifted(v: Waveform, shift: int, start: int, stop: int) -> np.ndarray:
     """``v[start - shift : stop - shift]`` in float64, zeros before ``v`` begins."""
     lo = start - shift
     part = v[max(0, lo) : stop - shift].astype(np.float64)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from transcription.audio import Waveform
 from transcription.diarization.base import SpeakerCountHints, speaker_range
 from transcription.diarization.encoder import MEL_HOP as _MEL_HOP
 from transcription.diarization.encoder import RATE as _RATE
@@ -75,8 +76,8 @@ class EmbeddedDiarizer:
             hints=SpeakerCountHints(num_speakers, min_speakers, max_speakers),
         )
 
-    def diarize_samples(self, samples: np.ndarray, hints: SpeakerCountHints = SpeakerCountHints()) -> Diarization:
-        """Diarize a 1-D float32 waveform at 16 kHz."""
+    def diarize_samples(self, samples: Waveform, hints: SpeakerCountHints = SpeakerCountHints()) -> Diarization:
+        """Diarize a waveform at 16 kHz, read a block at a time."""
         opts = self.options
         lo, hi = speaker_range(hints, opts.max_speakers)
         regions = self._speech_regions(samples)
@@ -92,14 +93,14 @@ class EmbeddedDiarizer:
         logger.debug("embedded diarization: %d regions, %d windows, %d speakers", len(regions), len(windows), len(set(labels)))
         return Diarization.from_labelled_segments(merge_close(segments, opts.fill_gap_s), self.name)
 
-    def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
+    def _speech_regions(self, samples: Waveform) -> list[tuple[int, int]]:
         """Speech regions as (start, end) mel-frame indices."""
         from faster_whisper.vad import VadOptions
 
         from transcription.vad import speech_timestamps
 
         opts = self.options
-        if samples.size < _RATE // 10:
+        if len(samples) < _RATE // 10:
             return []
         vad = VadOptions(
             threshold=opts.vad_threshold,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from transcription.audio import Waveform
 from transcription.runtime import onnx_session
 
 __all__ = ["MODEL_PATH", "SpeakerEncoder", "mel_filterbank"]
@@ -53,13 +54,15 @@ class SpeakerEncoder:
         self._mel_bank = mel_filterbank()
         self._window = _hann(_N_FFT)
 
-    def mel(self, samples: np.ndarray) -> np.ndarray:
+    def mel(self, samples: np.ndarray | Waveform) -> np.ndarray:
         """Power mel spectrogram (frames, 40) of the volume-normalised waveform: frame ``f`` is
-        centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT."""
+        centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT
+        (and a ``Waveform`` is read a block at a time)."""
         from numpy.lib.stride_tricks import sliding_window_view
         from scipy.fft import rfft
 
-        samples = np.asarray(samples, dtype=np.float32)
+        if not isinstance(samples, Waveform):
+            samples = np.asarray(samples, dtype=np.float32)
         rms = _rms(samples)
         scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
         n_frames = len(samples) // MEL_HOP + 1
@@ -101,13 +104,13 @@ class SpeakerEncoder:
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
 
-def _rms(samples: np.ndarray) -> float:
+def _rms(samples: np.ndarray | Waveform) -> float:
     """Root mean square, summed in float64 a block at a time (not a float64 copy of the call)."""
-    if not samples.size:
+    if not len(samples):
         return 0.0
     step = _BLOCK_FRAMES * MEL_HOP
     total = sum(float(np.dot(block, block)) for block in (samples[i : i + step].astype(np.float64) for i in range(0, len(samples), step)))
-    return float(np.sqrt(total / samples.size))
+    return float(np.sqrt(total / len(samples)))
 
 
 def _hann(n: int) -> np.ndarray:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from transcription.audio import Waveform
 from transcription.cuda import warn_cpu_fallback
 from transcription.diarization.result import Diarization
 from transcription.errors import DiarizationError
@@ -55,8 +56,8 @@ class PyannoteDiarizer:
             audio.mono(), num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers
         )
 
-    def diarize_samples(self, samples: np.ndarray, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
-        """Diarize a 1-D 16 kHz waveform, passed in memory (no second decode)."""
+    def diarize_samples(self, samples: Waveform, *, num_speakers=None, min_speakers=None, max_speakers=None) -> Diarization:
+        """Diarize a 16 kHz waveform, passed in memory (no second decode)."""
         import torch
 
         waveform = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)).unsqueeze(0)
