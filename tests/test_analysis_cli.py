@@ -49,6 +49,23 @@ def test_classify_gives_pitches_a_push_kind_and_other_labels_none(capsys, monkey
 
 
 @pytest.mark.slow
+def test_classify_encodes_each_distinct_line_once(capsys, monkeypatch):
+    from analysis.embedding import SentenceEncoder, load_encoder
+    from analysis.text import normalize
+
+    lines = ["How many people use the tool today?", "It's $30,000 a year.", "Our dashboards export to Excel.",
+             "how many people use the tool today", "Wouldn't you love a dashboard that does this?"]
+    load_encoder().encode([])  # loaded before counting
+    encoded: list[int] = []
+    real = SentenceEncoder._encode_batch
+    monkeypatch.setattr(SentenceEncoder, "_encode_batch", lambda self, ids: encoded.append(len(ids)) or real(self, ids))
+    load_encoder()._memo.clear()
+    code, out, _ = run(["classify"], capsys, monkeypatch, stdin="\n".join(lines))
+    assert code == 0 and len(out.splitlines()) == len(lines)
+    assert sum(encoded) == len({normalize(line) for line in lines})
+
+
+@pytest.mark.slow
 def test_classify_reads_the_speakers_role_for_price(capsys, monkeypatch):
     line = "A family ticket to the farm park is thirty eight pounds and it's our busiest line."
     code, out, _ = run(["classify", "--role", "buyer", line], capsys, monkeypatch)

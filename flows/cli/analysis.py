@@ -30,14 +30,16 @@ def classify(
     from concurrent.futures import ThreadPoolExecutor
 
     from analysis.embedding import load_encoder
+    from analysis.text import normalize
 
     # Building the sentence encoder's ONNX session and encoding the lines mostly run outside the
     # GIL: they overlap reading the input and importing the heads and cue grammars. The encoder
-    # remembers what it encoded, so the heads below read those encodings back.
+    # remembers what it encoded (the normalised text, as every head reads it), so the heads
+    # below read those encodings back.
     with ThreadPoolExecutor(max_workers=1) as encoder:
         encoder.submit(load_encoder)
         lines = list(texts) if texts else [line.strip() for line in _stdin_text().splitlines() if line.strip()]
-        encoded = encoder.submit(lambda: load_encoder().encode(lines))
+        encoded = encoder.submit(lambda: load_encoder().encode([normalize(line) for line in lines]))
         from analysis import classify_text
         from flows.plan import analysis_config
 
