@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transcription.audio import SAMPLE_RATE, Waveform
+from transcription.audio import SAMPLE_RATE, Waveform, sliceable
 from transcription.cuda import load_cublas, warn_cpu_fallback
 from transcription.errors import TranscriptionError
 from transcription.runtime import BUNDLED_MODEL, release_free_memory
@@ -135,8 +135,7 @@ class SpeechRecognizer:
     def transcribe(self, samples: np.ndarray | Waveform, channel: int | None = None) -> Transcript:
         """Transcribe 16 kHz mono ``samples``; every word keeps its timestamps. A ``Waveform``
         is read one slice at a time."""
-        if not isinstance(samples, Waveform):
-            samples = np.ascontiguousarray(samples, dtype=np.float32)
+        samples = sliceable(samples)
         duration = len(samples) / SAMPLE_RATE
         segments: list[Segment] = []
         language = self.options.language or "en"

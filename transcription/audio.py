@@ -51,6 +51,12 @@ class Waveform:
         return Waveform(self._samples[:, :n])
 
 
+def sliceable(samples: np.ndarray | Waveform) -> np.ndarray | Waveform:
+    """A ``Waveform`` as it is, any other 1-D waveform as a contiguous float32 array: either way
+    ``samples[a:b]`` is float32, and a ``Waveform`` is never read whole."""
+    return samples if isinstance(samples, Waveform) else np.ascontiguousarray(samples, dtype=np.float32)
+
+
 @dataclass(frozen=True, eq=False)
 class Audio:
     """A decoded recording at 16 kHz. ``samples`` has shape (channels, n): 16-bit integers

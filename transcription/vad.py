@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from transcription.audio import Waveform
+from transcription.audio import Waveform, sliceable
 
 __all__ = ["SharedSileroVad", "ZeroPadded", "share_silero_vad", "silero_probabilities", "speech_timestamps"]
 
@@ -38,7 +38,7 @@ class ZeroPadded:
     """
 
     def __init__(self, samples: np.ndarray | Waveform, pad: int = 0):
-        self.samples = samples if isinstance(samples, Waveform) else np.ascontiguousarray(samples, dtype=np.float32)
+        self.samples = sliceable(samples)
         self.pad = pad
 
     @property

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transcription.audio import Waveform
+from transcription.audio import Waveform, sliceable
 from transcription.runtime import onnx_session
 
 __all__ = ["MODEL_PATH", "SpeakerEncoder", "mel_filterbank"]
@@ -61,8 +61,7 @@ class SpeakerEncoder:
         from numpy.lib.stride_tricks import sliding_window_view
         from scipy.fft import rfft
 
-        if not isinstance(samples, Waveform):
-            samples = np.asarray(samples, dtype=np.float32)
+        samples = sliceable(samples)
         rms = _rms(samples)
         scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
         n_frames = len(samples) // MEL_HOP + 1
