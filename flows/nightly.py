@@ -162,10 +162,10 @@ def _batch(archive: str, settings: Settings, limit: int | None, reprocess: bool,
         for message in writer.recover():
             run_logger.warning("%s", message)
         warehouse.fail_abandoned_runs("interrupted: the batch process ended before finishing")
-        warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=archive,
-                            pipeline_version=pipeline_version(settings), config=settings.to_dict())
         warehouse.set_report_timezone(settings.report_timezone)
         warehouse.set_min_outcome_calls(settings.min_outcome_calls)
+        warehouse.start_run(run_id, started_at=datetime.now(timezone.utc), archive=archive,
+                            pipeline_version=pipeline_version(settings), config=settings.to_dict())
         outcomes: list[CallOutcome] = []
         try:
             skipped = _process(discovery, warehouse, writer, outcomes, settings, run_id, limit=limit,

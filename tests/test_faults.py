@@ -192,21 +192,22 @@ def test_a_reader_outlasting_the_batch_leaves_its_results_for_the_next_run(tmp_p
     assert second[2] == first[1]
 
 
-def test_a_full_disk_mid_run_keeps_the_results_elsewhere_until_space_returns(tmp_path, processed, env):
-    """Simulated: while the flag file exists, every write to the database folder fails with ENOSPC
-    (tests/fault_shim); the real thing, on a small tmpfs, is the next test."""
+@pytest.mark.parametrize("fill", ["CALLYTICS_TEST_FILL_WHEN_RUNNING", "CALLYTICS_TEST_FILL_AFTER_FIRST_CALL"])
+def test_a_full_disk_mid_run_keeps_the_results_elsewhere_until_space_returns(tmp_path, processed, env, fill):
+    """Simulated: the disk fills as soon as the batch records its start, or once it has written
+    its first call; while the flag file exists, every write to the database folder fails with
+    ENOSPC (tests/fault_shim). The real thing, on a small tmpfs, is the next test."""
     db = copy_of(processed, tmp_path / "db")
     archive = Path(rows(db, "SELECT archive FROM runs")[0][0])
     flag = tmp_path / "disk-is-full"
     full = dict(env, PYTHONPATH=f"{SHIM}{os.pathsep}{REPO}", CALLYTICS_TEST_DISK_FULL=str(flag),
                 CALLYTICS_TEST_FULL_DIR=str(db.parent), CALLYTICS_LOCK_TIMEOUT_S="2",
                 TMPDIR=str(tmp_path))
-    proc = start_callytics("run", str(archive), "--db", str(db), "--reprocess", cwd=tmp_path, env=full)
-    wait_until_running(db, proc)
-    flag.touch()
-    _, stderr = proc.communicate(timeout=900)
-    assert proc.returncode == 1
-    line = one_error_line(stderr)
+    first = callytics("run", str(archive), "--db", str(db), "--reprocess", cwd=tmp_path,
+                      env=dict(full, **{fill: "1"}))
+    assert flag.exists(), "the disk never filled"
+    assert first.returncode == 1, first.stderr
+    line = one_error_line(first.stderr)
     assert "No space left on device" in line and str(tmp_path) in line
     assert rows(db, "SELECT count(*) FROM runs WHERE status = 'running'") == [(1,)]
     assert_consistent(db)
