@@ -67,6 +67,10 @@ _CENT_UNITS = frozenset({"mile", "pound", "lb", "kilo", "kg", "litre", "liter", 
 # Words before a digit pair said at the end of a clause that make it a price ("a flat three fifty").
 _PRICE_WORDS_BEFORE = frozenset({"flat", "fixed", "time", "off", "upfront", "costs", "cost", "charge", "charges", "pay",
                                  "paying", "price", "priced", "fee", "total"})
+_FIGURE_LEAD_INS = frozenset({"is", "it's", "its", "that's", "thats", "was", "be", "of", "than", "to", "so", "only", "just",
+                              "about", "around", "roughly"})
+_FIGURE_FOLLOWERS = frozenset({".", ",", "?", "!", ";", "and", "but", "so", "instead", "for", "in", "if", "then", "with",
+                               "all", "altogether", "total", "now"})
 _PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "fitted", "delivered", "plus", "including"})
 _COMPOUND_UNITS = {("kilowatt", "hour"), ("megawatt", "hour"), ("square", "foot"), ("square", "feet"),
                    ("square", "metre"), ("square", "meter"), ("named", "user"), ("active", "user"),
@@ -77,7 +81,7 @@ _NOT_COUNTED = frozenset(
     "would will could should sounds seems feels works is it's that's this that these those if before "
     "after over under tops max maximum minimum min ish so give or the then which because as we you they "
     "i he she our your their from by per a an each every what when where there here yet right okay "
-    "ok now fixed list net gross more less off back instead range ballpark roughly about around including "
+    "ok now fixed list net gross more less off back instead rather than once range ballpark roughly about around including "
     "across through until since set spread split last next already "
     "excluding inclusive exclusive all-in installed fitted delivered apiece".split()
 ) | frozenset(_PERIOD_ADVERBS) | frozenset(_CURRENCY_WORDS) | frozenset(_SUBUNITS)
@@ -340,7 +344,8 @@ def _digit_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:
         return None
     if not (a.value == int(a.value) and 1 <= a.value <= 99 and 10 <= b.value <= 99 and b.value == int(b.value)):
         return None
-    if not (_money_follows(toks, b.end) or _priced_at_clause_end(toks, a.start, b.end)):
+    if not (_money_follows(toks, b.end) or _priced_at_clause_end(toks, a.start, b.end)
+            or a.value < 10 and _said_as_a_figure(toks, a.start, b.end)):
         return None
     value, scale = a.value * 100 + b.value, None
     if a.value >= 10 and (b.value in _CENTS_ENDINGS or _small_unit_follows(toks, b.end)):
@@ -365,6 +370,14 @@ def _priced_at_clause_end(toks: list[str], start: int, end: int) -> bool:
     """ "a flat three fifty", "a one-time one ninety-nine": a pair ending its clause after a price word."""
     ends = end >= len(toks) or toks[end] in {".", ",", "?", "!", ";", "and", "but", "so"}
     return ends and bool(_PRICE_WORDS_BEFORE & set(toks[max(0, start - 3) : start]))
+
+
+def _said_as_a_figure(toks: list[str], start: int, end: int) -> bool:
+    """ "it's one ninety instead of two twenty eight", "that's five seventy in the first month",
+    "so three twelve for both sites": a pair said as what something is or comes to, not a time
+    ("at two thirty") or a count before its noun ("three twelve hour shifts")."""
+    return (start > 0 and toks[start - 1] in _FIGURE_LEAD_INS
+            and (end >= len(toks) or toks[end] in _FIGURE_FOLLOWERS))
 
 
 def _thousands_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:

@@ -78,7 +78,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:cost|run|set) (?:us|me|you) back|run (?:us|me)|ballpark|rough (?:number|idea|price|figure)|"
             r"what are we (?:looking at|talking about)|what(?:'s| is) the damage|number in mind|"
             r"what kind of (?:number|spend|budget|investment)|price (?:range|point|tag)|cost wise|price wise|"
-            r"how do you (?:price|charge|bill)|what do you charge|do you (?:take|charge|get|keep) (?:a |any )?(?:cut|commission|percentage|fee)|(?:is|are) (?:\w+ ){0,4}"
+            r"how do you (?:price|charge|bill)|what do you charge|do you (?:take|charge|get|keep) (?:a |any )?(?:cut|commission|percentage|fee)|"
+            r"(?:^|(?:and|so|but|also|or|ok|okay|right|great|then|now|cool|sure|yeah|yes|well) )(?:is|are) (?:\w+ ){0,4}"
             r"(?:priced(?: separately)?|a (?:setup|monthly|per)|extra|included|charged)|"
             r"what(?:'s|s| is| are) (?:the |your )?(?:\w+ )?(?:rate|fee|fees|monthly|annual|price|cost|retainer|markup|commission)|"
             r"(?:send|give) (?:me|us) (?:a |the )?(?:quote|price|pricing|number)|do prices change|"
@@ -207,7 +208,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"no (?:extra|additional) (?:fee|charge|cost|software|hardware|app)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
             r"nothing extra|costs? you nothing extra|(?:is|are|sit|sits|comes?|stored|handled|done|shown|kept|goes|go out|available|"
             r"tracked|listed|signed|sent|runs?)(?: \w+){0,6} at no (?:extra |additional )?(?:cost|charge)|(?:there's|there is|theres) no charge for|at no (?:extra )?charge (?:inside|in|within|on)\b|"
-            r"(?:comes?|come) with the (?:app|plan|account|system|software|platform)|(?:comes?|come) (?:free )?with (?:every|each|all|any) (?:account|plan|subscription|"
+            r"(?:comes?|come) with the (?:app|plan|account|system|software|platform)|free with (?:every|each|any) \w+|"
+            r"free with (?:a|an|your) (?:\w+ )?(?:card|membership|pass|account|subscription|licen[cs]e|order|booking)|(?:comes?|come) (?:free )?with (?:every|each|all|any) (?:account|plan|subscription|"
             r"licen[cs]e|package)|(?:don't|dont|do not) pay to|free to (?:view|open|download|use|install)|"
             r"free (?:of charge )?(?:for|to) (?:your |the )?(?:members|parents|owners|patients|clients|students|guests|users|"
             r"staff|riders|players|customers|diners|visitors|families|drivers|bowlers|paddlers|climbers)|"
@@ -258,6 +260,7 @@ _OWN_BUSINESS_QUESTION = re.compile(
 _OWN_MARKET_CUES = ("market_price", "own_customers")
 _OWN_BUSINESS_TALK = re.compile(
     r"\b(?:(?:we(?:'re| are|re)|i(?:'m| am|m)) (?:a|an|just a|only a|mostly|basically a|a small|an independent)|"
+    r"(?:we(?:'re| are|re)) (?:just |only )?(?:two|three|four|five|six|seven|eight|nine|ten|a couple of|a team of|a family)\b|"
     r"we (?:do|run|have|offer|sell|open|see|serve|host|teach|take|book|cater|stock|groom|train|cut|clean|fix|repair)\b|"
     r"(?:most|a lot|lots|half|all|some) of (?:our|my) (?:work|business|trade|customers|clients|jobs|bookings|sales)|"
     r"our (?:\w+ )?(?:business|trade|regulars|season|busiest|shop|salon|studio|clinic|centre|center|garage|practice|gym)\b|"

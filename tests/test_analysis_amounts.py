@@ -69,6 +69,10 @@ OWN_RULES = [
     ("we have about a hundred thousand set aside", 100_000, None, None, None),
     ("we paid sixty thousand last year", 60_000, None, "year", None),
     ("kitting out each van is about eighteen hundred fitted", 1800, None, None, None),
+    ("the reader is forty nine once and then one point four percent per tap", 49, None, None, None),
+    # A pair said as what something is or comes to, with nothing after it that says money.
+    ("so the table licence and the install, that's five seventy in the first month", 570, None, None, None),
+    ("for both sites it's two forty", 240, None, None, None),
     # Whisper's slip for "forty thousand", in both of the forms it writes.
     ("would be around for the thousand dollar a year including onboarding", 40000, "USD", "year", None),
     ("would be around for the $1,000 a year, including onboarding.", 40000, "USD", "year", None),
@@ -110,9 +114,16 @@ def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_num
     ("pay for the year and it's nine hundred instead of a thousand and eighty", 900),
     ("we'd do fifteen hundred a month rather than eighteen hundred", 1500),
     ("delivery is free over £50, otherwise it's £4.95", 4.95),
+    ("pay for the year and it's one ninety instead of two twenty eight", 190),
+    ("four bays is one fifty six a month, so three twelve for both sites", 312),
+    ("we'd do the install for nine hundred rather than the usual twelve hundred", 900),
 ])
 def test_the_amount_a_sentence_lands_on_wins_over_the_ones_before(text, value):
     assert best_amount(find_amounts(text)).value == pytest.approx(value)
+
+
+def test_a_time_is_not_read_as_a_figure():
+    assert 230 not in [a.value for a in find_amounts("the call is at two thirty")]
 
 
 def test_a_bare_total_does_not_replace_a_named_currency():
@@ -132,6 +143,7 @@ def test_a_bare_total_does_not_replace_a_named_currency():
     "it's 9:30 now",
     "we are three times faster",
     "one of our customers",
+    "we run three twelve hour shifts",
     "",
 ])
 def test_counts_durations_percentages_years_and_times_are_no_money(text):
