@@ -71,6 +71,7 @@ _FIGURE_LEAD_INS = frozenset({"is", "it's", "its", "that's", "thats", "was", "be
                               "about", "around", "roughly"})
 _FIGURE_FOLLOWERS = frozenset({".", ",", "?", "!", ";", "and", "but", "so", "instead", "for", "in", "if", "then", "with",
                                "all", "altogether", "total", "now"})
+_FIGURE_JUDGED = frozenset({"is", "sounds", "works", "seems"})
 _PRICE_TERMS_AFTER = frozenset({"upfront", "flat", "each", "apiece", "installed", "fitted", "delivered", "plus", "including"})
 _COMPOUND_UNITS = {("kilowatt", "hour"), ("megawatt", "hour"), ("square", "foot"), ("square", "feet"),
                    ("square", "metre"), ("square", "meter"), ("named", "user"), ("active", "user"),
@@ -81,7 +82,7 @@ _NOT_COUNTED = frozenset(
     "would will could should sounds seems feels works is it's that's this that these those if before "
     "after over under tops max maximum minimum min ish so give or the then which because as we you they "
     "i he she our your their from by per a an each every what when where there here yet right okay "
-    "ok now fixed list net gross more less off back instead rather than once range ballpark roughly about around including "
+    "ok now fixed list net gross more less off back instead rather than once were we're budgeted earmarked allocated approved range ballpark roughly about around including "
     "across through until since set spread split last next already "
     "excluding inclusive exclusive all-in installed fitted delivered apiece".split()
 ) | frozenset(_PERIOD_ADVERBS) | frozenset(_CURRENCY_WORDS) | frozenset(_SUBUNITS)
@@ -375,9 +376,11 @@ def _priced_at_clause_end(toks: list[str], start: int, end: int) -> bool:
 def _said_as_a_figure(toks: list[str], start: int, end: int) -> bool:
     """ "it's one ninety instead of two twenty eight", "that's five seventy in the first month",
     "so three twelve for both sites": a pair said as what something is or comes to, not a time
-    ("at two thirty") or a count before its noun ("three twelve hour shifts")."""
-    return (start > 0 and toks[start - 1] in _FIGURE_LEAD_INS
-            and (end >= len(toks) or toks[end] in _FIGURE_FOLLOWERS))
+    ("at two thirty") or a count before its noun ("three twelve hour shifts"); or opening the
+    sentence as what is judged ("two sixty is fine")."""
+    if start == 0:
+        return end < len(toks) and toks[end] in _FIGURE_JUDGED
+    return toks[start - 1] in _FIGURE_LEAD_INS and (end >= len(toks) or toks[end] in _FIGURE_FOLLOWERS)
 
 
 def _thousands_pair(toks: list[str], a: _Num, b: _Num) -> _Num | None:

@@ -181,7 +181,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"analysts|manager|co-?op|buyer) (?:quote|quotes|price|prices|cost|costs)|"
             r"(?:flows?|syncs?|feeds?|pushes|pulls?|maps?) (?:to|into|from|back|straight|through|automatically)|"
             r"(?:prices?|costs?|rates?)(?: per \w+)? (?:has to|have to|must|needs? to|should) (?:print|show|appear|go on|be on|be printed|"
-            r"be shown|display)", price=False),
+            r"be shown|display)|(?:has to|have to|must|needs? to|should) (?:show|print|display|list) (?:the |our |each )?(?:\w+ )?"
+            r"(?:prices?|costs?|rates?)\b", price=False),
     _family("own_customers",
             r"(?:our|to|with|for) (?:own )?(?:clients|customers|guests|patients|tenants|members|students|shoppers|policyholders|"
             r"parents|families|sponsors|shippers|travellers|passengers|diners|subscribers|buyers|distributors)|"

@@ -73,6 +73,9 @@ OWN_RULES = [
     # A pair said as what something is or comes to, with nothing after it that says money.
     ("so the table licence and the install, that's five seventy in the first month", 570, None, None, None),
     ("for both sites it's two forty", 240, None, None, None),
+    ("two sixty is fine, that's less than I was expecting", 260, None, None, None),
+    ("can you do five hundred, we're a charity", 500, None, None, None),
+    ("we have about eight grand budgeted for this", 8000, None, None, None),
     # Whisper's slip for "forty thousand", in both of the forms it writes.
     ("would be around for the thousand dollar a year including onboarding", 40000, "USD", "year", None),
     ("would be around for the $1,000 a year, including onboarding.", 40000, "USD", "year", None),
