@@ -20,12 +20,14 @@ pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 # said per hour, head or night as negatives, which costs the seller's per-hour quotes of the
 # held-out industries and gains on every set written later). The seven sets written after earlier
 # heads (each scored once blind: 0.978... 0.952) are trained on since, so these floors only guard
-# them as training data; the eighth (written before round 6, scored once) is the honest estimate.
+# them as training data; the eighth (written before round 6, scored once: 0.962, 0.932 with the
+# role unknown) is the honest estimate, and the 0.97 target is not met on it.
 MIN_F1 = 0.98
 MIN_F1_ROLE_UNKNOWN = 0.945  # scored 0.952 (one row of margin); as in ``classify`` without --role
 AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.99, "price_after_training2": 0.97, "price_after_training3": 0.98,
                          "price_after_training4": 0.98, "price_after_training5": 0.99,
-                         "price_after_training6": 0.99, "price_after_training7": 0.98}
+                         "price_after_training6": 0.99, "price_after_training7": 0.98,
+                         "price_after_training8": 0.955}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
