@@ -153,6 +153,9 @@ def find_amounts(text: str) -> list[Amount]:
 _TOTAL_BEFORE = (("so",), ("that's",), ("thats",), ("that", "is"), ("which", "is"), ("making",), ("totalling",),
                  ("comes", "to"), ("total", "of"), ("all", "in"), ("altogether",), ("otherwise",))
 _TOTAL_AFTER = (("in", "total"), ("all", "in"), ("altogether",), ("total",))
+_COVERS = frozenset({"for", "across", "with"})
+_PUNCTUATION = frozenset(".?!;:,")
+_SUBJECTS = frozenset({"i", "we", "you", "they", "it", "he", "she", "there"})
 _INSTEAD = (("instead",), ("rather", "than"))
 _HEDGES = frozenset({"about", "around", "roughly", "just", "only", "then", "it's", "its", "like"})
 
@@ -168,9 +171,26 @@ def _said_as_final(toks: list[str], n: _Num, after_another: bool) -> bool:
     start = n.start
     while start and toks[start - 1] in _HEDGES:
         start -= 1
-    if any(tuple(toks[max(0, start - len(w)):start]) == w for w in _TOTAL_BEFORE):
+    if any(_total_word_ends(toks, k) for k in [start] + _what_the_total_covers(toks, start)):
         return True
     return any(tuple(after[i : i + len(w)]) == w for w in _TOTAL_AFTER for i in range(len(after)))
+
+
+def _total_word_ends(toks: list[str], k: int) -> bool:
+    return any(tuple(toks[max(0, k - len(w)):k]) == w for w in _TOTAL_BEFORE)
+
+
+def _what_the_total_covers(toks: list[str], start: int) -> list[int]:
+    """Where a short phrase of what a total covers opens, right before the figure ("so for your
+    twenty drivers two hundred and forty"): "for", "across" or "with" at most five words back,
+    with no punctuation and no new clause ("so for the setup we charge...") between."""
+    out = []
+    for k in range(start - 1, max(-1, start - 7), -1):
+        if toks[k] in _PUNCTUATION or toks[k] in _SUBJECTS:
+            break
+        if toks[k] in _COVERS:
+            out.append(k)
+    return out
 
 
 def best_amount(amounts: list[Amount]) -> Amount | None:
@@ -208,7 +228,7 @@ def in_call_scale(amount: Amount, earlier: Sequence[Amount]) -> Amount:
 def tokens(text: str) -> list[str]:
     """Lowercase tokens: written money ("$30,000"), numbers, words, punctuation."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    text = re.sub(r"(?<=[a-z0-9])-(?=[a-z])", " ", text)  # "twenty-five", "$25-a-month"
     for pattern, repl in _SLIPS:
         text = pattern.sub(repl, text)
     return [m.group(0).replace(" ", "") for m in _TOKEN.finditer(text)]

@@ -90,7 +90,8 @@ PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_t
                         "price_after_training5": PRICE_FRESH5_PATH, "price_after_training6": PRICE_FRESH6_PATH,
                         "price_after_training7": PRICE_FRESH7_PATH, "price_after_training8": PRICE_FRESH8_PATH}
 PRICE_TRAINED_SETS = ("price_after_training", "price_after_training2", "price_after_training3", "price_after_training4",
-                      "price_after_training5", "price_after_training6", "price_after_training7")
+                      "price_after_training5", "price_after_training6", "price_after_training7",
+                      "price_after_training8")
 """Sets written after an earlier head and scored once blind, trained on since (not blind any more)."""
 
 

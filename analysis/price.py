@@ -15,7 +15,9 @@ questions, and the traps that look like price but are not (the cost of the buyer
 value claims, prices in the buyer's own market, "quote" and "price" as product features or
 jargon, tier names, counts and durations, features given "free" or "included"). In a call
 (``detect_turns``), an utterance also reads the turns before it: an answer right after the other
-party's price question reads that question ("probably around forty for the year"); an amount
+party's price question reads that question ("probably around forty for the year"); a reply right
+after the other party's quote that names an amount or judges it ("yeah ninety five works for us")
+reacts to the price, while one that changes the subject does not; an amount
 after the same speaker described its own business (a known buyer: anywhere earlier in the call),
 or after the other party asked about the buyer's own customers, is the buyer's own price.
 Where the speaker's role is known (after seller identification), the head also reads it
@@ -66,6 +68,8 @@ _SAID_NUMBER = (r"(?:[$£€]?\d[\d,.]*|one|two|three|four|five|six|seven|eight|
 _PRICE_TERMS = (r"pric(?:e|es|ed|ing|ey)|cost(?:s|ing)?|fees?|charges?|rates?|retainer|commission|markup|quote|"
                 r"budget|extra|included|come to|run (?:us|me|you)|set (?:us|me|you) back|monthly|annual|per \w+|"
                 r"a (?:seat|user|head|month|year|case|pound|tonne|ton|unit|door|lawyer|trip|mile|van)")
+_NOT_PAID_FOR = (r"(?! (?:people|staff|bonuses|attention|every|(?:our |the )?(?:drivers|temps|staff|people|workers|nurses|"
+                 r"employees|team|team members)\b))")  # paying one's own people is no spend on the offering
 PRICE_FAMILIES: tuple[PriceFamily, ...] = (
     _family("price_word",
             r"pric(?:e|es|ed|ing|ey)|cost(?:s|ing)?|fees?|charges?|rates?|invoiced?|billed|billing|surcharge|"
@@ -83,6 +87,9 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:priced(?: separately)?|a (?:setup|monthly|per)|extra|included|charged)|"
             r"what(?:'s|s| is| are) (?:the |your )?(?:\w+ )?(?:rate|fee|fees|monthly|annual|price|cost|retainer|markup|commission)|"
             r"(?:send|give) (?:me|us) (?:a |the )?(?:quote|price|pricing|number)|do prices change|"
+            r"what(?:'s|s| is| are| would be| would| does| do) (?:the |your |that |this )?(?:\w+ ){0,3}(?:plan|tier|package|edition|"
+            r"bundle|licen[cs]e|subscription|add[- ]?on|module|version) (?:be |come to |cost |run )?(?:a|per|each) "
+            r"(?:month|year|week|quarter|seat|user|site|location|head|van|device)|"
             r"(?:roughly|approximately|ballpark) what|target (?:price|cost|budget)|what would (?:\w+ ){1,5}(?:be|come to) "
             r"(?:for|per|a|monthly|annually|all in)"),
     _family("budget",
@@ -91,8 +98,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
     _family("discount",
             r"discount(?:s|ed)?|percent off|% off|(?!(?:sold|written|signed|turned|logged|kicked|paid|showing|show|fell|falls|commission|"
             r"cut|percentage|margin|tax|fees?|deposits?)\b)\w+ off (?:the|each|your|if)|(?:knock|shave) (?:\S+ ){1,3}off\b|(?:take|drop) \S+ (?:percent )?off|"
-            r"(?:we|i)(?: could| can|'d|d| would) do (?:you |it for |them for |those for )?(?:\w+ ){0,2}" + _SAID_NUMBER +
-            r"\b(?! (?:\w+ )?(?:sessions?|days?|weeks?|months?|hours?|visits?|times?|people|slots?|calls?|trainings?)\b)|"
+            r"(?:we|i)(?: could| can|'d|d| would|'ll|ll| will) do (?:you |it for |them for |those for )?(?:\w+ ){0,2}" + _SAID_NUMBER +
+            r"\b(?! (?:(?!(?:a|an|per|each)\b)\w+ )?(?:sessions?|days?|weeks?|months?|hours?|visits?|times?|people|slots?|calls?|trainings?)\b)|"
             r"" + _SAID_NUMBER + r"(?: \w+){0,3} instead\b|instead of " + _SAID_NUMBER + r"\b|"
             r"until the end of (?:the|this) (?:month|quarter|week|year|season)|"
             r"(?:drops?|go(?:es)? down|comes? down) (?:by |to )|promo(?:tion)?|waive[ds]?|refund|"
@@ -107,6 +114,10 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:won't|wont|will not|don't|dont|do not) (?:charge|bill) (?:for|you)|hold (?:\w+(?:'s)? ){0,2}(?:price|rate|pricing)|(?:any|some) (?:give|flexibility|wiggle room|movement)|sharpen (?:the|your) pencil|"
             r"(?:best|lowest) you can do|(?:something|anything) off|round (?:it|that) down|beat (?:that|their|the|\w+ a)|"
             r"(?:volume|partner|charity|nonprofit|seasonal|multi[- ]year|education|startup|loyalty) (?:rate|price|pricing|discount)|"
+            r"(?:is there|are there|do you (?:have|do|offer|give)|have you got|any chance of|could we get|can we get) (?:a |an |any )?"
+            r"(?:academic|student|educational|university|school|charity|public sector|government|council|nhs|military|veterans?|"
+            r"small business|independent|family|group|off[- ]?season|off[- ]?peak|winter|quiet season|introductory|intro|launch|"
+            r"founding|early bird|bulk|trade|members?) (?:rates?|prices?|pricing|deals?)|"
             r"(?:we'll|we will|we can|we'd|i'll|i can) (?:cover|pay for|absorb|waive|throw in|comp|include) (?:the|your)|"
             r"(?:first|next|opening) (?:\w+ ){0,6}(?:is|are) (?:free|on us)|(?:is|are) (?:free|on us) (?:for|with|if|until|during)|"
             r"room on (?:the )?(?:price|rate|number)|(?:anything|something) you can do (?:for|on)|"
@@ -116,8 +127,7 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"for (?:nonprofits?|non profits?|charit(?:y|ies)|not for profits?|schools|startups|council[- ]run|independents?|"
             r"community) (?:\w+ )?(?:we|it|its|it's|you|the)\b"),
     _family("current_spend",
-            r"(?:we|i)(?:'re| are|re)? (?:currently |now |already )?(?:pay|paying|spend|spending|paid)(?! (?:people|staff|bonuses|"
-            r"attention|every|(?:our |the )?(?:drivers|temps|staff|people|workers|nurses|employees|team|team members)\b))|"
+            r"(?:we|i)(?:'re| are|re)? (?:currently |now |already )?(?:pay|paying|spend|spending|paid)" + _NOT_PAID_FOR + "|"
             r"(?:currently|right now|today|at the moment) (?:we )?(?:pay|spend)|charges? us|bills? us|invoices? us|"
             r"(?:adds?|add on) a (?:\w+ )?surcharge|our (?:\w+ )?cost with them|"
             r"our (?:current |existing )?(?:contract|renewal|invoice|bill|licen[cs]e|subscription|vendor|provider|supplier|"
@@ -128,7 +138,9 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"head|site|store|location|van|car|truck|clinician|lane|room|endpoint|ticket|booking|order)|"
             r"(?:we|we're|were|we are|i) (?:lease|rent|renting|leasing|hire|hiring)\b(?! (?:out|to))|"
             r"right now (?:\w+ ){0,4}(?:costs?|is|runs|comes to)|"
-            r"(?:we're|we are|were) on (?:\w+ ){1,6}(?:a|per) (?:month|year|seat|user|line)|"
+            r"(?:we're|we are|were) on (?:\S+ ){1,6}(?:a|per) (?:month|year|seat|user|line)|"
+            r"(?:we(?:'re| are|re)? (?:on|using|with)|we (?:use|have|run|got)|we've got|weve got) (?:\S+ ){1,8}and (?:we )?"
+            r"(?:pay|paying|spend|spending)\b" + _NOT_PAID_FOR + "|"
             r"(?:the|our) (?:\w+ )?contract (?:we signed |we have )?is|"
             r"runs (?:us|me)\b|has (?:us|me) (?:at|on)\b|our (?:\w+ ){1,3}comes? with (?:\w+ ){1,4}at\b|(?:we|i) give (?:the |our )?\w+(?: \w+)? (?:\w+ ){1,3}of (?:every|each)\b|(?:current|existing|present) (?:guys|people|one|company|firm|setup|"
             r"system|app|platform|software|tool|broker|lender|partner)|"
@@ -141,6 +153,16 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"over budget|within (?:our |the )?budget|fits (?:our|the|my) budget|competitive|good value|doable|"
             r"(?:more|less) than (?:we|what we) (?:pay|expected|budgeted|wanted)|(?:is|sounds) (?:fine|fair|ok|okay|high)|"
             r"make (?:that|it) work"),
+    # How a figure just heard lands ("hmm that's a lot for a shop our size", "ninety five works for us"): said
+    # alone these need not be about price; the head reads them with the other party's quote before them.
+    _family("reaction",
+            r"(?:that's|thats|that is|it's|its|seems|sounds) (?:quite |still |a bit |pretty )?a lot\b(?! of)|a lot (?:for|to (?:pay|spend|ask))|"
+            r"(?:works|work|fine|ok|okay|doable|manageable) for (?:us|me|a (?:\w+ ){0,3}(?:like|our|my))|"
+            r"(?:more|less|higher|lower|over|under|above|below|cheaper|dearer) (?:than |what )(?:i|we|what (?:i|we))(?:'d|d| had| were)? ?"
+            r"(?:thought|expected|figured|hoped|had in mind|pictured|guessed|planned|set aside|were hoping|was hoping)|"
+            r"(?:a bit|a little|a touch|a tad|bit|slightly) (?:much|steep|high|rich|over|more than|less than|out of)|"
+            r"on the (?:high|low|steep|pricey) side|can live with|(?:about|roughly|pretty much|right around) what (?:i|we) "
+            r"(?:expected|thought|figured|pay|paid)|(?:top|edge|limit) of (?:our|my|what (?:i|we))|ouch|yikes"),
     _family("problem_cost",
             r"cost (?:us|them|me|him|her|the \w+|our|a|an) (?:a |an |the |our |two |three |\w+ )?(?:account|client|customer|deal|"
             r"contract|job|launch|renewal|shipment|shift|weekend|fortune|day|week|weeks|month|crop|lot|tenant|meeting|production)|"
@@ -176,9 +198,9 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"plan(?! is)|labels?|tags?|confirmation|calculation|per test field|code field|overrides?)|"
             r"quote[- ]to[- ]cash|cpq|(?:quotes?|quoting|price|prices|pricing) (?:policies|policy|loads?|jobs?|projects?|rooms|"
             r"matters|risks?|each|every|bundles|customers|clients|sponsors|candidates|trips|hedges|grain)|dynamic pricing|"
-            r"repric\w+|rating engine|standard cost|re-?rate|"
+            r"repric\w+|rating engine|standard cost|re[- ]?rate|"
             r"(?:agents|brokers|reps|team|traders|estimators|underwriters|recruiters|chefs|dispatchers|partners|lenders|"
-            r"analysts|manager|co-?op|buyer) (?:quote|quotes|price|prices|cost|costs)|"
+            r"analysts|manager|co[- ]?op|buyer) (?:quote|quotes|price|prices|cost|costs)|"
             r"(?:flows?|syncs?|feeds?|pushes|pulls?|maps?) (?:to|into|from|back|straight|through|automatically)|"
             r"(?:prices?|costs?|rates?)(?: per \w+)? (?:has to|have to|must|needs? to|should) (?:print|show|appear|go on|be on|be printed|"
             r"be shown|display)|(?:has to|have to|must|needs? to|should) (?:show|print|display|list) (?:the |our |each )?(?:\w+ )?"
@@ -206,7 +228,8 @@ PRICE_FAMILIES: tuple[PriceFamily, ...] = (
             r"(?:(?:is|are|comes?|come|go|goes|get|gets|be) (?:\w+ ){0,2})?included(?! (?:in|with|on) (?:the |your |our )?(?:"
             r"price|cost|fee|rate|monthly|annual|subscription|licen[cs]e|quote|contract|bill))|built in|(?:free|included) (?:on|in|with) (?:every|all|each|any) (?:plan|tier|package|edition|"
             r"account|subscription|booking)|at no (?:extra |additional )?(?:cost|charge) to (?:you|your|the|them)|"
-            r"no (?:extra|additional) (?:fee|charge|cost|software|hardware|app)|(?:don't|dont|do not) pay (?:anything )?extra|free to set up|"
+            r"no (?:extra|additional) (?:fee|charge|cost|software|hardware|app)|(?:don't|dont|do not) pay (?:anything )?extra|"
+            r"(?:you|they) (?:don't|dont|do not|won't|wont|never) pay (?:anything |any )?more\b(?! than)|free to set up|"
             r"nothing extra|costs? you nothing extra|(?:is|are|sit|sits|comes?|stored|handled|done|shown|kept|goes|go out|available|"
             r"tracked|listed|signed|sent|runs?)(?: \w+){0,6} at no (?:extra |additional )?(?:cost|charge)|(?:there's|there is|theres) no charge for|at no (?:extra )?charge (?:inside|in|within|on)\b|"
             r"(?:comes?|come) with the (?:app|plan|account|system|software|platform)|free with (?:every|each|any) \w+|"
@@ -240,7 +263,8 @@ _SUBSCRIPTION_PERIODS = frozenset({"month", "year", "quarter"})
 _SUBSCRIPTION_UNITS = frozenset({"seat", "user", "licence", "license", "site", "location", "store", "device", "vehicle",
                                  "terminal", "technician", "agent", "clinician", "endpoint"})
 CONTEXT_FEATURES = ("after_price_question", "after_price_question_with_amount", "after_spend_question",
-                    "number_answering_other_question", "after_own_market", "after_own_business_question")
+                    "number_answering_other_question", "after_own_market", "after_own_business_question",
+                    "after_other_quote", "after_other_quote_with_amount", "after_other_quote_judged")
 ROLES = ("seller", "buyer")
 """The speaker roles the head reads; any other role (None, "unknown") sets no role feature."""
 ROLE_FEATURES = tuple(f"{role}_{what}" for role in ROLES for what in (
@@ -274,6 +298,7 @@ _TIED_TO_THE_DEAL = re.compile(
 )
 _NOT_OWN_BUSINESS = ("current_spend", "budget", "price_question", "discount", "judgement")
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
+_WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z])")  # "a $25-a-month app" reads as "a $25 a month app"
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
                           r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen)\b")
@@ -315,7 +340,7 @@ class PriceEvidence:
 
 def evidence(text: str) -> PriceEvidence:
     """Cue families, amounts and question form of one text (context features left at zero)."""
-    norm = normalize(text)
+    norm = _WORD_HYPHEN.sub(" ", normalize(text))
     cues = {f.name: m.group(0) for f in PRICE_FAMILIES if (m := f.pattern.search(norm)) is not None}
     if "included_feature" in cues and "discount" in cues and _TIED_TO_THE_DEAL.search(norm) is None:
         del cues["discount"]  # "built in at no charge to you" describes the product, not this deal
@@ -375,30 +400,38 @@ class TurnContext:
     price question of probability ``asked``, ``spend`` when about what the buyer pays today, or
     ``other_question`` about something else), ``own_market`` when the same speaker's turn before
     spoke of its own customers or market, ``own_business_question`` when the other party's turn
-    before asked about the buyer's own customers, prices or business."""
+    before asked about the buyer's own customers, prices or business, and ``quoted`` how surely the
+    other party's turn just before stated a price or a discount."""
 
     asked: float = 0.0
     other_question: bool = False
     spend: bool = False
     own_market: bool = False
     own_business_question: bool = False
+    quoted: float = 0.0
 
     def __bool__(self) -> bool:
-        return bool(self.asked > 0 or self.other_question or self.own_market or self.own_business_question)
+        return bool(self.asked > 0 or self.other_question or self.own_market or self.own_business_question or self.quoted > 0)
 
 
 def with_context(found: PriceEvidence, context: TurnContext) -> np.ndarray:
     """The lexical row of an utterance read after its ``context``: an answer opening with a number
     ("about forty, ...") to a question about something else answers with a count, not a price;
-    an amount after the speaker's own customers or a question about them is the buyer's own price."""
+    an amount after the speaker's own customers or a question about them is the buyer's own price;
+    a reply to the other party's quote that names an amount or judges one ("ninety five works for
+    us", "that's a lot for a shop our size") is a reaction to the price, which is price talk."""
     out = found.lexical.copy()
     number = max(out[FEATURE_NAMES.index(f)] for f in AMOUNT_FEATURES[:4])
+    judged = any(name in found.cues for name in ("judgement", "reaction", "budget"))
     out[FEATURE_NAMES.index("after_price_question")] = context.asked
     out[FEATURE_NAMES.index("after_price_question_with_amount")] = context.asked * number
     out[FEATURE_NAMES.index("after_spend_question")] = context.asked if context.spend else 0.0
     out[FEATURE_NAMES.index("number_answering_other_question")] = float(context.other_question and found.opens_with_number)
     out[FEATURE_NAMES.index("after_own_market")] = float(context.own_market)
     out[FEATURE_NAMES.index("after_own_business_question")] = float(context.own_business_question)
+    out[FEATURE_NAMES.index("after_other_quote")] = context.quoted
+    out[FEATURE_NAMES.index("after_other_quote_with_amount")] = context.quoted * number
+    out[FEATURE_NAMES.index("after_other_quote_judged")] = context.quoted * float(judged)
     return out
 
 
@@ -429,7 +462,7 @@ class PriceDetector:
         self, texts: Sequence[str], speakers: Sequence[str] | None, roles: Sequence[str | None] | None = None
     ) -> list[PriceHit | None]:
         """The utterances of one call in time order; with ``speakers``, an utterance right after
-        the other party's price question reads that question as context, and a bare yearly amount
+        the other party's price question or quote reads it as context, and a bare yearly amount
         takes the thousands of the call's earlier yearly amounts (``analysis.amounts.in_call_scale``).
         ``roles``: each speaker's role where known ("seller", "buyer"; None or "unknown" otherwise)."""
         texts = [str(t) for t in texts]
@@ -442,12 +475,14 @@ class PriceDetector:
         probs = self.probabilities(embedded)
         thresholds = [self.role_thresholds.get(role, self.threshold) for role in roles]
         if speakers is not None:
-            asked = probs[:, CLASSES.index("ask")] * (probs[:, 0] < thresholds)
+            said = probs[:, 0] < thresholds
+            asked = probs[:, CLASSES.index("ask")] * said
+            quoted = (probs[:, CLASSES.index("quote")] + probs[:, CLASSES.index("discount")]) * said
             other = [is_question(t) and p[0] >= th for t, p, th in zip(texts, probs, thresholds)]
             contextual = {}
             described = _own_business_earlier(speakers, found)
             for i in range(len(texts)):
-                context = _context(i, speakers, found, asked, other)
+                context = _context(i, speakers, found, asked, quoted, other)
                 if roles[i] == "buyer" and described[i]:
                     context = replace(context, own_market=True)  # the call remembers whose prices the buyer's are
                 if context:
@@ -488,7 +523,7 @@ def _in_call_scale(hits: list[PriceHit | None], found: Sequence[PriceEvidence]) 
     return out
 
 
-def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], asked: np.ndarray,
+def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], asked: np.ndarray, quoted: np.ndarray,
              other: Sequence[bool]) -> TurnContext:
     """What the turns before ``i`` say about it (at most ``CONTEXT_LOOKBACK`` back): the other
     party's last utterance, and whether the speaker's own last one spoke of its own market."""
@@ -498,7 +533,8 @@ def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], as
     own_market = own is not None and found[own].own_market
     if j is None:
         return TurnContext(own_market=own_market)
-    return TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business)
+    return TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business,
+                       float(quoted[j]) if j == i - 1 else 0.0)
 
 
 def _own_business_earlier(speakers: Sequence[str], found: Sequence[PriceEvidence]) -> list[bool]:

@@ -5,8 +5,8 @@
 Trains on the ``train`` split of ``analysis/data/price_utterances.jsonl`` plus a spoken-style copy
 of every row (lowercase, no punctuation, numbers as words, and on every other row Whisper's usual
 slips), each once with its speaker's role and once with the role unknown. Rows with a ``context`` are
-read after it: the other party's price question is a feature, taken from a first head trained without
-context, and so are the other party's question about the buyer's own customers and the same speaker's
+read after it: the other party's price question, and its quote, are features, taken from a first head
+trained without context, and so are the other party's question about the buyer's own customers and the same speaker's
 talk of its own market. The regularisation and the decision thresholds (one for the seller, one for
 the buyer, one for the role unknown) come from leave-industries-out cross-validation. Then it scores the ``heldout`` split (industries
 never trained on), as written and in spoken style. Needs scikit-learn and num2words; run time
@@ -143,8 +143,9 @@ def _needs_role(row: PriceRow, found: PriceEvidence, context: TurnContext | None
 
 def _contexts(model, encoder, contexts: Sequence[str | None], speakers: Sequence[str]) -> dict[int, TurnContext]:
     """Row -> its context as the detector reads the utterance before: from the other party, how
-    surely it asked about price, whether it asked something else, about today's spend or about the
-    buyer's own business; from the same speaker, whether it spoke of its own market."""
+    surely it asked about price or stated a price or discount, whether it asked something else,
+    about today's spend or about the buyer's own business; from the same speaker, whether it spoke
+    of its own market."""
     idx = [i for i, c in enumerate(contexts) if c]
     if not idx:
         return {}
@@ -152,6 +153,7 @@ def _contexts(model, encoder, contexts: Sequence[str | None], speakers: Sequence
     found = [evidence(t) for t in texts]
     p = model.predict_proba(feature_matrix(encoder, texts, np.stack([e.lexical for e in found])))
     asked = p[:, CLASSES.index("ask")] * (p[:, 0] < 0.5)
+    quoted = (p[:, CLASSES.index("quote")] + p[:, CLASSES.index("discount")]) * (p[:, 0] < 0.5)
     out = {}
     for k, i in enumerate(idx):
         if speakers[i] == "self":
@@ -159,7 +161,7 @@ def _contexts(model, encoder, contexts: Sequence[str | None], speakers: Sequence
         else:
             other = is_question(texts[k]) and p[k, 0] >= 0.5
             out[i] = TurnContext(float(asked[k]), other, found[k].about_current_spend,
-                                 own_business_question=found[k].asks_own_business)
+                                 own_business_question=found[k].asks_own_business, quoted=float(quoted[k]))
     return out
 
 

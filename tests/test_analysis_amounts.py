@@ -15,6 +15,8 @@ WRITTEN = [
     ("USD 500 per month", 500, "USD", "month", None),
     # Older tools joined Whisper's tokens with spaces.
     ("It's $30 ,000 a year", 30000, "USD", "year", None),
+    # A price written as one hyphenated word.
+    ("we're on a $45-a-month tracker", 45, "USD", "month", None),
 ]
 SPOKEN = [
     ("thirty thousand dollars a year", 30000, "USD", "year", None),
@@ -120,9 +122,16 @@ def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_num
     ("pay for the year and it's one ninety instead of two twenty eight", 190),
     ("four bays is one fifty six a month, so three twelve for both sites", 312),
     ("we'd do the install for nine hundred rather than the usual twelve hundred", 900),
+    # What the total covers said between "so" and the figure.
+    ("it's nine pounds a user, so for your fifteen staff a hundred and thirty five a month", 135),
+    ("forty a site a month, so across the five sites two hundred", 200),
 ])
 def test_the_amount_a_sentence_lands_on_wins_over_the_ones_before(text, value):
     assert best_amount(find_amounts(text)).value == pytest.approx(value)
+
+
+def test_a_new_clause_after_so_is_no_total():
+    assert best_amount(find_amounts("it's forty a month, so for the setup we charge two hundred once")).value == 40
 
 
 def test_a_time_is_not_read_as_a_figure():

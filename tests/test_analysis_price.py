@@ -15,19 +15,19 @@ from analysis.price import PRICE_KINDS, load_price_detector
 pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 
 # Measured with the committed head (analysis/data/README.md), roles known as in a call after
-# seller identification: held-out industries 0.984 as written and in ASR style (0.952 with the role
+# seller identification: held-out industries 0.988 as written and in ASR style (0.947 with the role
 # unknown: since round 3 the role-unknown copy of the training data keeps the buyer's own prices
 # said per hour, head or night as negatives, which costs the seller's per-hour quotes of the
-# held-out industries and gains on every set written later). The seven sets written after earlier
-# heads (each scored once blind: 0.978... 0.952) are trained on since, so these floors only guard
-# them as training data; the eighth (written before round 6, scored once: 0.962, 0.932 with the
-# role unknown) is the honest estimate, and the 0.97 target is not met on it.
+# held-out industries and gains on every set written later). The eight sets written after earlier
+# heads (each scored once blind: 0.978... 0.962) are trained on since, so these floors only guard
+# them as training data; the honest estimate is the blind set written before round 7, which the
+# lead scores once (analysis/data/README.md).
 MIN_F1 = 0.98
-MIN_F1_ROLE_UNKNOWN = 0.945  # scored 0.952 (one row of margin); as in ``classify`` without --role
+MIN_F1_ROLE_UNKNOWN = 0.945  # scored 0.947 (0.952 before round 7: one seller's per-hour quote more missed); as in ``classify`` without --role
 AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.99, "price_after_training2": 0.97, "price_after_training3": 0.98,
                          "price_after_training4": 0.98, "price_after_training5": 0.99,
                          "price_after_training6": 0.99, "price_after_training7": 0.98,
-                         "price_after_training8": 0.955}
+                         "price_after_training8": 0.99}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
@@ -102,6 +102,13 @@ BY_ROLE = [
     ("the rostering tool costs us about eighty five a month", "buyer", "current_spend"),
     ("our current contract is nine thousand a year for the dispatch side", "buyer", "current_spend"),
     ("what could you take off if we signed for both clinics", "buyer", "discount"),
+    # Round 7: what the buyer is on and pays, a plan's monthly price asked, a rate for a season,
+    # a lower price offered with "I'll do it for", a feature you "don't pay more for".
+    ("we're on an old till system and pay about forty a month for it", "buyer", "current_spend"),
+    ("what's the two-site plan a month", "buyer", "ask"),
+    ("is there an off-peak rate for the winter months", "buyer", "discount"),
+    ("I'll do it for fifty a month if you sign for the year", "seller", "discount"),
+    ("the reports come with it, you don't pay more for them", "seller", None),
 ]
 
 
@@ -143,6 +150,30 @@ def test_the_call_remembers_that_the_buyer_described_its_own_business(detector):
     assert hits[5] is not None and hits[5].kind == "current_spend" and hits[5].amount == 20
     assert hits[6] is not None and hits[6].kind == "quote" and hits[6].amount == 40
     assert call("hi, thanks for making the time today")[4] is not None
+
+
+JUDGING_REPLIES = ["hmm that's a lot for a practice our size", "yeah one eighty works for us",
+                   "That's more than I was expecting, to be honest."]
+OTHER_TOPIC_REPLIES = ["ok and does it sync with our accounts package", "we're open six days a week",
+                       "Got it. Can the receptionists use it on their phones?"]
+
+
+@pytest.mark.parametrize("roles", [["seller", "buyer"], None], ids=["roles known", "roles unknown"])
+def test_a_reply_judging_the_other_partys_quote_is_price_talk(detector, roles):
+    """A reply right after the other party's quote that names or judges the figure reacts to the
+    price (a quote); a reply that changes the subject is no price talk."""
+    quote = "so for the three branches that comes to a hundred and eighty a month"
+    for reply in JUDGING_REPLIES:
+        _, hit = detector.detect_turns([quote, reply], ["S", "B"], roles)
+        assert hit is not None and hit.kind == "quote", reply
+    for reply in OTHER_TOPIC_REPLIES:
+        assert detector.detect_turns([quote, reply], ["S", "B"], roles)[1] is None, reply
+
+
+def test_the_same_reply_after_other_talk_is_no_price(detector):
+    hits = detector.detect_turns(["the app has a dark mode for the night shift", JUDGING_REPLIES[0]], ["S", "B"],
+                                 ["seller", "buyer"])
+    assert hits == [None, None]
 
 
 def test_we_charge_is_the_buyers_policy_and_the_sellers_quote(detector):
