@@ -1,6 +1,7 @@
-"""Decode any supported recording to 16 kHz, one row per channel, 16-bit where that loses nothing."""
+"""Decode any supported recording to 16 kHz, one row per channel, 16-bit or at its own rate where that loses nothing."""
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ import av
 import numpy as np
 
 from transcription.errors import AudioDecodeError
+from transcription.resampling import ResampledSamples, held_at_own_rate
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +30,25 @@ class Waveform:
     float32 copy of the whole call beside its samples.
     """
 
-    def __init__(self, samples: np.ndarray):
-        self._samples = samples  # an Audio's (channels, n); several channels read as their mean
+    def __init__(self, samples: np.ndarray | ResampledSamples, rows: slice = slice(None), length: int | None = None):
+        self._samples = samples  # an Audio's (channels, n); the ``rows`` read, several as their mean
+        self._rows = rows
+        self._length = samples.shape[1] if length is None else min(length, samples.shape[1])
 
     def __len__(self) -> int:
-        return int(self._samples.shape[1])
+        return self._length
 
     def __getitem__(self, index: slice) -> np.ndarray:
         if not isinstance(index, slice):
             raise TypeError("a Waveform is read by slices: waveform[a:b]")
-        rows = self._samples[:, index].astype(np.float32)
-        if self._samples.dtype == np.int16:
-            rows *= np.float32(1 / _PCM_SCALE)
+        start, stop, step = index.indices(self._length)
+        if step != 1:
+            raise TypeError("a Waveform is read by contiguous slices: waveform[a:b]")
+        rows = self._samples[self._rows, start : max(start, stop)]
+        if isinstance(self._samples, np.ndarray):  # a view: the caller gets its own float32 copy
+            rows = rows.astype(np.float32)
+            if self._samples.dtype == np.int16:
+                rows *= np.float32(1 / _PCM_SCALE)
         return rows[0] if len(rows) == 1 else rows.mean(axis=0, dtype=np.float32)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
@@ -48,7 +57,7 @@ class Waveform:
 
     def head(self, n: int) -> Waveform:
         """The first ``n`` samples, still read a slice at a time."""
-        return Waveform(self._samples[:, :n])
+        return Waveform(self._samples, self._rows, min(n, self._length))
 
 
 def sliceable(samples: np.ndarray | Waveform) -> np.ndarray | Waveform:
@@ -61,11 +70,13 @@ def sliceable(samples: np.ndarray | Waveform) -> np.ndarray | Waveform:
 class Audio:
     """A decoded recording at 16 kHz. ``samples`` has shape (channels, n): 16-bit integers
     (``q`` stands for ``q / 32768``) when every decoded sample is exactly one, as from a 16-bit
-    recording at 16 kHz, at half the memory; float32 in [-1, 1] otherwise. ``mono()`` and
+    recording at 16 kHz, at half the memory; float32 in [-1, 1] otherwise; or, for a recording
+    at a lower rate whose own samples take less memory (an 8 kHz dialer WAV: a quarter),
+    ``ResampledSamples`` holding those and resampling them when read. ``mono()`` and
     ``channel(i)`` read them as float32."""
 
     path: str
-    samples: np.ndarray
+    samples: np.ndarray | ResampledSamples
     original_sample_rate: int
 
     @property
@@ -77,7 +88,7 @@ class Audio:
         return self.samples.shape[1] / SAMPLE_RATE
 
     def channel(self, index: int) -> Waveform:
-        return Waveform(self.samples[index : index + 1])
+        return Waveform(self.samples, slice(index, index + 1))
 
     def mono(self) -> Waveform:
         return Waveform(self.samples)
@@ -87,9 +98,9 @@ def load_audio(path: str | Path) -> Audio:
     """Decode ``path`` (wav, flac, mp3, m4a/aac, ogg/opus, webm) with PyAV.
 
     Stereo stays stereo; more than two channels are mixed down to mono. Memory stays near the
-    size of the decoded result (a 3-hour mono call is 345 MB from a 16-bit 16 kHz recording,
-    0.7 GB otherwise) because frames are written into one growing buffer instead of being
-    concatenated at the end.
+    size of what is held (a 3-hour mono call is 345 MB from a 16-bit 16 kHz recording, 173 MB
+    from a 16-bit 8 kHz one, 0.7 GB otherwise) because frames are written into one growing
+    buffer instead of being concatenated at the end.
     """
     path = Path(path)
     if not path.exists():
@@ -108,37 +119,68 @@ def load_audio(path: str | Path) -> Audio:
         stream = container.streams.audio[0]
         original_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         channels = 2 if stream.codec_context.channels == 2 else 1
-        buffer = _FrameBuffer(channels, _expected_samples(container, stream))
-        resampler = av.AudioResampler(
-            format="fltp", layout="stereo" if channels == 2 else "mono", rate=SAMPLE_RATE
-        )
         try:
-            for frame in container.decode(stream):
-                frame.pts = None  # let the resampler restamp: some containers carry broken pts
-                for out in resampler.resample(frame):
-                    buffer.add(out.to_ndarray())
-            for out in resampler.resample(None):
-                buffer.add(out.to_ndarray())
+            samples = _decode(container, stream, channels)
         except (av.error.FFmpegError, ValueError) as exc:
             raise AudioDecodeError(path, f"corrupt or truncated audio ({_reason(exc)})") from exc
-    samples = buffer.result()
     if samples.shape[1] < _MIN_SAMPLES:
         raise AudioDecodeError(path, "contains no audio samples (zero length)")
-    logger.debug("decoded %s: %.1f s, %d ch, %d Hz, %s", path, samples.shape[1] / SAMPLE_RATE,
-                 channels, original_rate, samples.dtype)
+    logger.debug("decoded %s: %.1f s, %d ch, %d Hz, held as %s", path, samples.shape[1] / SAMPLE_RATE,
+                 channels, original_rate, _held(samples))
     return Audio(path=str(path), samples=samples, original_sample_rate=original_rate)
 
 
-class _FrameBuffer:
-    """Preallocated (channels, n) buffer that grows geometrically when needed. It holds 16-bit
-    integers while every sample is exactly one, and float32 from the first that is not."""
+def _decode(container, stream, channels: int) -> np.ndarray | ResampledSamples:
+    """The stream's samples at 16 kHz: resampled as they are decoded, or, where
+    ``held_at_own_rate`` says so, kept at their own rate and resampled when read."""
+    frames = container.decode(stream)
+    first = next(frames, None)
+    if first is None:
+        return np.zeros((channels, 0), dtype=np.int16)
+    own_type = held_at_own_rate(first, SAMPLE_RATE) if first.layout.nb_channels == channels else None
+    if own_type is not None:
+        buffer = _FrameBuffer(channels, _expected_samples(container, stream, first.sample_rate), own_type)
+        kind = (first.format.name, first.layout.name, first.sample_rate)
+        for frame in itertools.chain([first], frames):
+            if (frame.format.name, frame.layout.name, frame.sample_rate) != kind:
+                raise ValueError("the audio's format changes midway")
+            buffer.add(_planar(frame))
+        return ResampledSamples(buffer.result(), first.sample_rate, SAMPLE_RATE, first.format.name, first.layout.name)
+    buffer = _FrameBuffer(channels, _expected_samples(container, stream, SAMPLE_RATE))
+    resampler = av.AudioResampler(format="fltp", layout="stereo" if channels == 2 else "mono", rate=SAMPLE_RATE)
+    for frame in itertools.chain([first], frames):
+        frame.pts = None  # let the resampler restamp: some containers carry broken pts
+        for out in resampler.resample(frame):
+            buffer.add(out.to_ndarray())
+    for out in resampler.resample(None):
+        buffer.add(out.to_ndarray())
+    return buffer.result()
 
-    def __init__(self, channels: int, expected: int):
-        self._data = np.zeros((channels, max(expected, SAMPLE_RATE)), dtype=np.int16)
+
+def _planar(frame: av.AudioFrame) -> np.ndarray:
+    """A frame's samples as (channels, n), de-interleaved when packed."""
+    samples = frame.to_ndarray()
+    return samples if frame.format.is_planar else samples.reshape(-1, frame.layout.nb_channels).T
+
+
+def _held(samples: np.ndarray | ResampledSamples) -> str:
+    if isinstance(samples, ResampledSamples):
+        return f"{samples.source.dtype} at {samples.source_rate} Hz"
+    return str(samples.dtype)
+
+
+class _FrameBuffer:
+    """Preallocated (channels, n) buffer that grows geometrically when needed. Given a
+    ``dtype``, it holds the samples as they come in it; without, it holds 16-bit integers while
+    every (float) sample is exactly one, and float32 from the first that is not."""
+
+    def __init__(self, channels: int, expected: int, dtype: type | None = None):
+        self._data = np.zeros((channels, max(expected, SAMPLE_RATE)), dtype=dtype or np.int16)
+        self._exact_pcm16 = dtype is None
         self._used = 0
 
     def add(self, chunk: np.ndarray) -> None:
-        if self._data.dtype == np.int16:
+        if self._exact_pcm16 and self._data.dtype == np.int16:
             pcm = _exact_pcm16(chunk)
             if pcm is None:
                 self._data = self._moved(self._data.shape[1], np.float32)
@@ -173,7 +215,7 @@ def _exact_pcm16(chunk: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _expected_samples(container, stream) -> int:
+def _expected_samples(container, stream, rate: int) -> int:
     seconds = None
     if stream.duration and stream.time_base:
         seconds = float(stream.duration * stream.time_base)
@@ -181,7 +223,7 @@ def _expected_samples(container, stream) -> int:
         seconds = container.duration / av.time_base
     # Headers are often a little short of the decoded length; 1 % spare avoids a regrowth
     # (a full copy) at the very end, and untouched spare pages cost no memory.
-    return int((seconds or 0) * SAMPLE_RATE * 1.01) + SAMPLE_RATE
+    return int((seconds or 0) * rate * 1.01) + rate
 
 
 def _reason(exc: BaseException) -> str:
