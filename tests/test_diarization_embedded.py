@@ -125,3 +125,21 @@ def test_boundary_words_go_to_the_speaker_whose_sentence_they_complete(diarizer)
     by_sentence = boundary_errors(truth, assign_speakers(unassigned, turns), mapping)
     assert by_sentence.words >= 50
     assert by_sentence.errors <= 1 < by_time.errors
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block_frames", [6000, 250])
+def test_window_embeddings_need_no_mel_of_the_whole_call(diarizer, monkeypatch, block_frames):
+    """The diarizer embeds a call's windows as the mel is computed, a block at a time: the same
+    batches, bit for bit the embeddings of the whole call's mel."""
+    import transcription.diarization.encoder as encoder_module
+    from transcription.diarization.embedded import _windows
+
+    monkeypatch.setattr(encoder_module, "_BLOCK_FRAMES", block_frames)
+    samples = load_audio(PYANNOTE_SAMPLE_DIR / "sample.wav").mono()
+    windows = _windows(diarizer._speech_regions(samples), 120, 30)
+    assert len({b - a for a, b in windows}) > 1  # a short region gives a batch of another length
+    encoder = diarizer.encoder
+    expected = encoder.embed_windows(encoder.mel(samples), windows)
+    np.testing.assert_array_equal(encoder.embed_speech(samples, windows), expected)
+    np.testing.assert_array_equal(encoder.embed_speech(np.asarray(samples), windows), expected)

@@ -83,9 +83,8 @@ class EmbeddedDiarizer:
         regions = self._speech_regions(samples)
         if not regions:
             return Diarization(turns=(), backend=self.name)
-        mel = self.encoder.mel(samples)
         windows = _windows(regions, round(opts.window_s * 100), round(opts.hop_s * 100))
-        embeddings = self.encoder.embed_windows(mel, windows)
+        embeddings = self.encoder.embed_speech(samples, windows)
         labels = self._cluster(embeddings, windows, lo, hi)
         n_frames = len(samples) // _MEL_HOP // _FRAME + 1
         path, speech = _resegment(windows, embeddings, labels, n_frames, opts.change_penalty)

@@ -7,6 +7,7 @@ numba compilation), so nothing here imports torch.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -58,14 +59,20 @@ class SpeakerEncoder:
         """Power mel spectrogram (frames, 40) of the volume-normalised waveform: frame ``f`` is
         centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT
         (and a ``Waveform`` is read a block at a time)."""
+        samples = sliceable(samples)
+        out = np.empty((len(samples) // MEL_HOP + 1, N_MELS), dtype=np.float32)
+        for f0, block in self._mel_blocks(samples):
+            out[f0 : f0 + len(block)] = block
+        return out
+
+    def _mel_blocks(self, samples: np.ndarray | Waveform) -> Iterator[tuple[int, np.ndarray]]:
+        """``mel(samples)`` as (first frame, frames) blocks of a minute, in order."""
         from numpy.lib.stride_tricks import sliding_window_view
         from scipy.fft import rfft
 
-        samples = sliceable(samples)
         rms = _rms(samples)
         scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
         n_frames = len(samples) // MEL_HOP + 1
-        out = np.empty((n_frames, N_MELS), dtype=np.float32)
         for f0 in range(0, n_frames, _BLOCK_FRAMES):
             f1 = min(n_frames, f0 + _BLOCK_FRAMES)
             lo, hi = f0 * MEL_HOP - _N_FFT // 2, (f1 - 1) * MEL_HOP + _N_FFT // 2
@@ -74,21 +81,46 @@ class SpeakerEncoder:
             frames = sliding_window_view(block, _N_FFT)[::MEL_HOP] * self._window
             spectrum = rfft(frames, axis=1)
             power = spectrum.real**2 + spectrum.imag**2
-            out[f0:f1] = power @ self._mel_bank
-        return out
+            yield f0, power @ self._mel_bank
 
     def embed_windows(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
         """One embedding per (start, end) mel-frame window, batched by window length."""
         out = np.zeros((len(windows), 256), dtype=np.float32)
-        by_length: dict[int, list[int]] = {}
-        for i, (a, b) in enumerate(windows):
-            by_length.setdefault(b - a, []).append(i)
-        for idx in by_length.values():
-            for k in range(0, len(idx), _BATCH):
-                batch = idx[k : k + _BATCH]
-                x = np.stack([mel[windows[i][0] : windows[i][1]] for i in batch])
-                out[batch] = self._session.run(None, {"mels": x})[0]
+        for batch in _batches(windows):
+            out[batch] = self._embed([mel[windows[i][0] : windows[i][1]] for i in batch])
         return out
+
+    def embed_speech(self, samples: np.ndarray | Waveform, windows: list[tuple[int, int]]) -> np.ndarray:
+        """``embed_windows(mel(samples), windows)`` without the mel of the whole call (173 MB
+        for three hours): the mel is computed a minute at a time and each window's frames are
+        kept only until its batch (the same batches) is complete. ``windows`` end in order and
+        are shorter than a minute."""
+        if any(b[1] < a[1] for a, b in zip(windows, windows[1:])):
+            raise ValueError("windows must end in order")
+        out = np.zeros((len(windows), 256), dtype=np.float32)
+        if not windows:
+            return out
+        samples = sliceable(samples)
+        last_frame = len(samples) // MEL_HOP + 1
+        batches = sorted(_batches(windows), key=max, reverse=True)  # complete once their last window is kept
+        kept: dict[int, np.ndarray] = {}
+        taken = 0  # windows whose frames have been kept
+        previous = np.zeros((0, N_MELS), dtype=np.float32)
+        for f0, block in self._mel_blocks(samples):
+            recent, first = np.concatenate([previous, block]), f0 - len(previous)
+            end = f0 + len(block)
+            while taken < len(windows) and (windows[taken][1] <= end or end == last_frame):
+                a, b = windows[taken]
+                kept[taken] = recent[a - first : b - first].copy()
+                taken += 1
+            while batches and max(batches[-1]) < taken:
+                batch = batches.pop()
+                out[batch] = self._embed([kept.pop(i) for i in batch])
+            previous = block
+        return out
+
+    def _embed(self, mels: list[np.ndarray]) -> np.ndarray:
+        return self._session.run(None, {"mels": np.stack(mels)})[0]
 
     def embed_voice(self, samples: np.ndarray) -> np.ndarray | None:
         """One embedding for all of ``samples`` (speech only, please): the normalised mean of
@@ -101,6 +133,14 @@ class SpeakerEncoder:
         partials = self.embed_windows(mel, [(s, min(n, s + _PARTIAL)) for s in starts])
         mean = partials.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+
+def _batches(windows: list[tuple[int, int]]) -> list[list[int]]:
+    """Indices of ``windows`` in batches of at most ``_BATCH`` windows of one length, in order."""
+    by_length: dict[int, list[int]] = {}
+    for i, (a, b) in enumerate(windows):
+        by_length.setdefault(b - a, []).append(i)
+    return [idx[k : k + _BATCH] for idx in by_length.values() for k in range(0, len(idx), _BATCH)]
 
 
 def _rms(samples: np.ndarray | Waveform) -> float:
