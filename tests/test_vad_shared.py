@@ -16,13 +16,28 @@ def _speechlike(seconds: float, seed: int = 0) -> np.ndarray:
     return (0.3 * envelope * tone + 0.01 * rng.standard_normal(n)).astype(np.float32)
 
 
-@pytest.mark.parametrize("windows", [1, 10_000, 20_003])
-def test_block_probabilities_equal_faster_whispers(windows):
+def _looped_call(windows: int) -> np.ndarray:
+    """pyannote's phone call, looped at a few levels: real speech over several blocks."""
+    from tests.conftest import PYANNOTE_SAMPLE_DIR
+    from transcription.audio import load_audio
+
+    call = np.asarray(load_audio(PYANNOTE_SAMPLE_DIR / "sample.wav").mono())
+    return np.concatenate([call * np.float32(g) for g in (1.0, 0.5, 1.7, 0.2) * 3])[: windows * WINDOW]
+
+
+def _speechlike_windows(windows: int) -> np.ndarray:
+    return _speechlike(windows * WINDOW / 16000, seed=windows)[: windows * WINDOW]
+
+
+@pytest.mark.parametrize("windows,audio_of", [(1, _speechlike_windows), (10_000, _speechlike_windows),
+                                              (20_003, _speechlike_windows), (10_003, _looped_call)])
+def test_block_probabilities_equal_faster_whispers(windows, audio_of):
+    """Blocks of ``BLOCK`` windows give the probabilities of faster-whisper's 10,000 a run."""
     from faster_whisper.vad import SileroVADModel
     from faster_whisper.utils import get_assets_path
 
     model = SileroVADModel(f"{get_assets_path()}/silero_vad_v6.onnx")
-    audio = _speechlike(windows * WINDOW / 16000, seed=windows)[: windows * WINDOW]
+    audio = audio_of(windows)
     expected = model(audio.copy())  # it writes into its input
     got = silero_probabilities(model.session, audio)
     assert got.shape == expected.shape

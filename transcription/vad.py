@@ -23,7 +23,9 @@ __all__ = ["SharedSileroVad", "ZeroPadded", "share_silero_vad", "silero_probabil
 
 WINDOW = 512  # samples per probability at 16 kHz
 CONTEXT = 64  # samples of the previous window each window is given
-BLOCK = 10_000  # windows per ONNX run (faster-whisper's batch, so the numbers match it)
+# Windows per ONNX run. The model's state runs on from block to block, so the probabilities are
+# faster-whisper's (10,000 windows a run) bit for bit; 1,000 took 34 MB at its peak, 10,000 170 MB.
+BLOCK = 1_000
 REMEMBERED = 8  # waveforms: a call's mix, its two channels, and the next call's while it overlaps
 
 _installing = threading.Lock()
