@@ -10,7 +10,7 @@ import av
 import numpy as np
 
 from transcription.errors import AudioDecodeError
-from transcription.resampling import ResampledSamples, held_at_own_rate
+from transcription.held_samples import BLOCK, PackedSamples, ResampledSamples, held_at_own_rate
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Waveform:
     float32 copy of the whole call beside its samples.
     """
 
-    def __init__(self, samples: np.ndarray | ResampledSamples, rows: slice = slice(None), length: int | None = None):
+    def __init__(self, samples: np.ndarray | ResampledSamples | PackedSamples, rows: slice = slice(None), length: int | None = None):
         self._samples = samples  # an Audio's (channels, n); the ``rows`` read, several as their mean
         self._rows = rows
         self._length = samples.shape[1] if length is None else min(length, samples.shape[1])
@@ -68,15 +68,16 @@ def sliceable(samples: np.ndarray | Waveform) -> np.ndarray | Waveform:
 
 @dataclass(frozen=True, eq=False)
 class Audio:
-    """A decoded recording at 16 kHz. ``samples`` has shape (channels, n): 16-bit integers
-    (``q`` stands for ``q / 32768``) when every decoded sample is exactly one, as from a 16-bit
-    recording at 16 kHz, at half the memory; float32 in [-1, 1] otherwise; or, for a recording
-    at a lower rate whose own samples take less memory (an 8 kHz dialer WAV: a quarter),
-    ``ResampledSamples`` holding those and resampling them when read. ``mono()`` and
-    ``channel(i)`` read them as float32."""
+    """A decoded recording at 16 kHz. ``samples`` has shape (channels, n) and is held in the
+    least memory that keeps every sample: 16-bit integers (``q`` stands for ``q / 32768``) when
+    every decoded sample is exactly one, as from a 16-bit recording at 16 kHz (half of float32);
+    ``ResampledSamples`` for a recording at a lower rate whose own samples take less memory (an
+    8 kHz dialer WAV: a quarter), resampled when read; ``PackedSamples`` for other float samples
+    (a lossy or resampled recording: about 82 %). Any float32 array in [-1, 1] will do as well.
+    ``mono()`` and ``channel(i)`` read them as float32, a slice at a time."""
 
     path: str
-    samples: np.ndarray | ResampledSamples
+    samples: np.ndarray | ResampledSamples | PackedSamples
     original_sample_rate: int
 
     @property
@@ -99,8 +100,8 @@ def load_audio(path: str | Path) -> Audio:
 
     Stereo stays stereo; more than two channels are mixed down to mono. Memory stays near the
     size of what is held (a 3-hour mono call is 345 MB from a 16-bit 16 kHz recording, 173 MB
-    from a 16-bit 8 kHz one, 0.7 GB otherwise) because frames are written into one growing
-    buffer instead of being concatenated at the end.
+    from a 16-bit 8 kHz one, about 570 MB otherwise) because frames are written into one growing
+    buffer, or packed a block at a time, instead of being concatenated at the end.
     """
     path = Path(path)
     if not path.exists():
@@ -130,7 +131,7 @@ def load_audio(path: str | Path) -> Audio:
     return Audio(path=str(path), samples=samples, original_sample_rate=original_rate)
 
 
-def _decode(container, stream, channels: int) -> np.ndarray | ResampledSamples:
+def _decode(container, stream, channels: int) -> np.ndarray | ResampledSamples | PackedSamples:
     """The stream's samples at 16 kHz: resampled as they are decoded, or, where
     ``held_at_own_rate`` says so, kept at their own rate and resampled when read."""
     frames = container.decode(stream)
@@ -146,7 +147,7 @@ def _decode(container, stream, channels: int) -> np.ndarray | ResampledSamples:
                 raise ValueError("the audio's format changes midway")
             buffer.add(_planar(frame))
         return ResampledSamples(buffer.result(), first.sample_rate, SAMPLE_RATE, first.format.name, first.layout.name)
-    buffer = _FrameBuffer(channels, _expected_samples(container, stream, SAMPLE_RATE))
+    buffer = _Resampled(channels, _expected_samples(container, stream, SAMPLE_RATE))
     resampler = av.AudioResampler(format="fltp", layout="stereo" if channels == 2 else "mono", rate=SAMPLE_RATE)
     for frame in itertools.chain([first], frames):
         frame.pts = None  # let the resampler restamp: some containers carry broken pts
@@ -163,48 +164,60 @@ def _planar(frame: av.AudioFrame) -> np.ndarray:
     return samples if frame.format.is_planar else samples.reshape(-1, frame.layout.nb_channels).T
 
 
-def _held(samples: np.ndarray | ResampledSamples) -> str:
+def _held(samples: np.ndarray | ResampledSamples | PackedSamples) -> str:
     if isinstance(samples, ResampledSamples):
         return f"{samples.source.dtype} at {samples.source_rate} Hz"
+    if isinstance(samples, PackedSamples):
+        return f"packed float32, {samples.nbytes / (4 * samples.shape[0] * max(samples.shape[1], 1)):.0%} of the size"
     return str(samples.dtype)
 
 
 class _FrameBuffer:
-    """Preallocated (channels, n) buffer that grows geometrically when needed. Given a
-    ``dtype``, it holds the samples as they come in it; without, it holds 16-bit integers while
-    every (float) sample is exactly one, and float32 from the first that is not."""
+    """Preallocated (channels, n) buffer of ``dtype`` that grows geometrically when needed."""
 
-    def __init__(self, channels: int, expected: int, dtype: type | None = None):
-        self._data = np.zeros((channels, max(expected, SAMPLE_RATE)), dtype=dtype or np.int16)
-        self._exact_pcm16 = dtype is None
+    def __init__(self, channels: int, expected: int, dtype: type):
+        self._data = np.zeros((channels, max(expected, SAMPLE_RATE)), dtype=dtype)
         self._used = 0
 
     def add(self, chunk: np.ndarray) -> None:
-        if self._exact_pcm16 and self._data.dtype == np.int16:
-            pcm = _exact_pcm16(chunk)
-            if pcm is None:
-                self._data = self._moved(self._data.shape[1], np.float32)
-            else:
-                chunk = pcm
         n = chunk.shape[1]
         if self._used + n > self._data.shape[1]:
-            self._data = self._moved(max(self._used + n, int(self._data.shape[1] * 1.5)), self._data.dtype)
+            grown = np.zeros((self._data.shape[0], max(self._used + n, int(self._data.shape[1] * 1.5))), self._data.dtype)
+            grown[:, : self._used] = self._data[:, : self._used]
+            self._data = grown
         self._data[:, self._used : self._used + n] = chunk
         self._used += n
-
-    def _moved(self, size: int, dtype) -> np.ndarray:
-        """The samples so far in a new (channels, ``size``) buffer of ``dtype``."""
-        moved = np.zeros((self._data.shape[0], size), dtype=dtype)
-        moved[:, : self._used] = self._data[:, : self._used]
-        if self._data.dtype == np.int16 and dtype == np.float32:
-            moved[:, : self._used] *= np.float32(1 / _PCM_SCALE)
-        return moved
 
     def result(self) -> np.ndarray:
         view = self._data[:, : self._used]
         if self._data.shape[1] - self._used <= self._data.shape[1] // 20:
             return view  # the estimate was close: keeping a few spare samples beats a copy
         return view.copy()
+
+
+class _Resampled:
+    """A resampler's 16 kHz float samples: 16-bit integers while every one is exactly one (a
+    16-bit recording at 16 kHz), ``PackedSamples`` from the first that is not."""
+
+    def __init__(self, channels: int, expected: int):
+        self._pcm: _FrameBuffer | None = _FrameBuffer(channels, expected, np.int16)
+        self._packed: PackedSamples | None = None
+        self._channels = channels
+
+    def add(self, chunk: np.ndarray) -> None:
+        if self._pcm is not None:
+            pcm = _exact_pcm16(chunk)
+            if pcm is not None:
+                self._pcm.add(pcm)
+                return
+            exact, self._pcm = self._pcm.result(), None
+            self._packed = PackedSamples(self._channels)
+            for start in range(0, exact.shape[1], BLOCK):
+                self._packed.append(exact[:, start : start + BLOCK].astype(np.float32) * np.float32(1 / _PCM_SCALE))
+        self._packed.append(chunk)
+
+    def result(self) -> np.ndarray | PackedSamples:
+        return self._pcm.result() if self._pcm is not None else self._packed.finish()
 
 
 def _exact_pcm16(chunk: np.ndarray) -> np.ndarray | None:
