@@ -225,10 +225,14 @@ def in_call_scale(amount: Amount, earlier: Sequence[Amount]) -> Amount:
     return replace(amount, value=scaled, high=amount.high * 1000 if amount.high is not None else None)
 
 
+WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z])")
+"""A hyphen inside a spoken phrase ("twenty-five", "a $25-a-month app"), read as a space."""
+
+
 def tokens(text: str) -> list[str]:
     """Lowercase tokens: written money ("$30,000"), numbers, words, punctuation."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
-    text = re.sub(r"(?<=[a-z0-9])-(?=[a-z])", " ", text)  # "twenty-five", "$25-a-month"
+    text = WORD_HYPHEN.sub(" ", text)
     for pattern, repl in _SLIPS:
         text = pattern.sub(repl, text)
     return [m.group(0).replace(" ", "") for m in _TOKEN.finditer(text)]

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.amounts import Amount, best_amount, find_amounts, in_call_scale, tokens
+from analysis.amounts import WORD_HYPHEN, Amount, best_amount, find_amounts, in_call_scale, tokens
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
 from analysis.heads import load_head, names
@@ -298,7 +298,6 @@ _TIED_TO_THE_DEAL = re.compile(
 )
 _NOT_OWN_BUSINESS = ("current_spend", "budget", "price_question", "discount", "judgement")
 _CUE_ORDER = ("discount", "current_spend", "price_question", "budget", "judgement", "price_word")
-_WORD_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z])")  # "a $25-a-month app" reads as "a $25 a month app"
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
                           r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen)\b")
@@ -340,7 +339,7 @@ class PriceEvidence:
 
 def evidence(text: str) -> PriceEvidence:
     """Cue families, amounts and question form of one text (context features left at zero)."""
-    norm = _WORD_HYPHEN.sub(" ", normalize(text))
+    norm = WORD_HYPHEN.sub(" ", normalize(text))
     cues = {f.name: m.group(0) for f in PRICE_FAMILIES if (m := f.pattern.search(norm)) is not None}
     if "included_feature" in cues and "discount" in cues and _TIED_TO_THE_DEAL.search(norm) is None:
         del cues["discount"]  # "built in at no charge to you" describes the product, not this deal

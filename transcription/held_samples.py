@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from abc import ABC, abstractmethod
 import zlib
 from collections import OrderedDict
 
@@ -46,7 +47,7 @@ def held_at_own_rate(frame: av.AudioFrame, rate: int) -> type | None:
     return None
 
 
-class _BlockSamples:
+class _BlockSamples(ABC):
     """(channels, n) float32 samples read by ``samples[rows, a:b]``, made a block of ``BLOCK``
     samples at a time by ``_made(index)``; the last ``_CACHED_BLOCKS`` are kept."""
 
@@ -88,8 +89,9 @@ class _BlockSamples:
                 self._blocks.popitem(last=False)
         return block
 
+    @abstractmethod
     def _made(self, index: int) -> np.ndarray:
-        raise NotImplementedError
+        """Block ``index``: (channels, ``BLOCK``) float32 samples, fewer in the last block."""
 
 
 class ResampledSamples(_BlockSamples):
