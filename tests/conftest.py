@@ -65,3 +65,16 @@ def make_tone(path: Path, *, seconds: float = 2.0, rate: int = 44100, channels: 
 @pytest.fixture(scope="session")
 def pyannote_sample() -> Path:
     return PYANNOTE_SAMPLE_DIR / "sample.wav"
+
+
+def embed_whole_mel(encoder, mel, windows: list[tuple[int, int]]):
+    """The speaker encoder's embeddings of ``windows`` cut from one whole mel, in the batches the
+    encoder uses: the reference for its streaming ``embed_speech``."""
+    import numpy as np
+
+    from transcription.diarization.encoder import _batches
+
+    out = np.zeros((len(windows), 256), dtype=np.float32)
+    for batch in _batches(windows):
+        out[batch] = encoder._embed([mel[windows[i][0] : windows[i][1]] for i in batch])
+    return out

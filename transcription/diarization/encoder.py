@@ -83,18 +83,11 @@ class SpeakerEncoder:
             power = spectrum.real**2 + spectrum.imag**2
             yield f0, power @ self._mel_bank
 
-    def embed_windows(self, mel: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
-        """One embedding per (start, end) mel-frame window, batched by window length."""
-        out = np.zeros((len(windows), 256), dtype=np.float32)
-        for batch in _batches(windows):
-            out[batch] = self._embed([mel[windows[i][0] : windows[i][1]] for i in batch])
-        return out
-
     def embed_speech(self, samples: np.ndarray | Waveform, windows: list[tuple[int, int]]) -> np.ndarray:
-        """``embed_windows(mel(samples), windows)`` without the mel of the whole call (173 MB
-        for three hours): the mel is computed a minute at a time and each window's frames are
-        kept only until its batch (the same batches) is complete. ``windows`` end in order and
-        are shorter than a minute."""
+        """One embedding per (start, end) mel-frame window of ``samples``, batched by window
+        length, without the mel of the whole call (173 MB for three hours): the mel is computed a
+        minute at a time and each window's frames are kept only until its batch is complete.
+        ``windows`` end in order and are shorter than a minute."""
         if any(b[1] < a[1] for a, b in zip(windows, windows[1:])):
             raise ValueError("windows must end in order")
         out = np.zeros((len(windows), 256), dtype=np.float32)
@@ -125,12 +118,11 @@ class SpeakerEncoder:
     def embed_voice(self, samples: np.ndarray) -> np.ndarray | None:
         """One embedding for all of ``samples`` (speech only, please): the normalised mean of
         1.6 s partial embeddings. None when there is under half a second of audio."""
-        mel = self.mel(samples)
-        n = len(mel)
+        n = len(samples) // MEL_HOP + 1  # mel frames
         if n < 50:
             return None
         starts = range(0, max(1, n - _PARTIAL + 1), _PARTIAL // 2)
-        partials = self.embed_windows(mel, [(s, min(n, s + _PARTIAL)) for s in starts])
+        partials = self.embed_speech(samples, [(s, min(n, s + _PARTIAL)) for s in starts])
         mean = partials.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
