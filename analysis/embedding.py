@@ -16,7 +16,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,7 @@ CACHE_ENV = "CALLYTICS_CACHE_DIR"
 EXPORT_FORMAT = 1
 """Part of the cached file's name: bump it when the exported graph changes."""
 EXPORT_TIMEOUT_S = 900
+GRAPH_PREFIX = "all-MiniLM-L6-v2-"
 
 
 def model_dir() -> Path:
@@ -61,7 +62,7 @@ def onnx_path(directory: Path) -> Path:
     except OSError as exc:
         raise AnalysisError(f"{weights}: MiniLM weights missing ({exc.strerror})") from None
     key = hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_FORMAT}".encode()).hexdigest()
-    return cache_dir() / f"all-MiniLM-L6-v2-{key[:16]}.onnx"
+    return cache_dir() / f"{GRAPH_PREFIX}{key[:16]}.onnx"
 
 
 @contextmanager
@@ -84,13 +85,53 @@ def export_lock(path: Path) -> Iterator[None]:
 def ensure_onnx(directory: Path) -> Path:
     """The ONNX graph of ``directory``'s weights, exported first when the cache lacks it."""
     path = onnx_path(directory)
-    if path.is_file():
-        return path
-    with export_lock(path):
-        if not path.is_file():
-            log.info("exporting the sentence encoder to %s (once per machine)", path)
-            _run_export(directory, path)
+    if not path.is_file():
+        export_once(directory, path, _run_export)
     return path
+
+
+def export_once(directory: Path, path: Path, export: Callable[[Path, Path], object]) -> None:
+    """Unless another process has just done it, ``export(directory, path)`` under the file lock;
+    then delete the graphs of weights that are gone or changed. Every install of the package
+    writes new weights files, so without this each reinstall (a fresh virtualenv, a rebuilt
+    image) would leave 90 MB behind. Each graph has a note of its weights beside it, written
+    before the export so that a graph just written is never taken for stale; a graph with no
+    note, from before notes were kept, is deleted too (an install that still uses it exports it
+    again)."""
+    with export_lock(path):
+        if path.is_file():
+            return
+        log.info("exporting the sentence encoder to %s (once per machine)", path)
+        note = _source_note(path)
+        note.write_text(str((directory / "model.safetensors").resolve().parent))
+        try:
+            export(directory, path)
+        except BaseException:
+            note.unlink(missing_ok=True)
+            raise
+        for graph in path.parent.glob(f"{GRAPH_PREFIX}*.onnx"):
+            if graph != path and not _holds_current_weights(graph):
+                _delete_graph(graph)
+
+
+def _delete_graph(graph: Path) -> None:
+    try:
+        for stale in (graph, _source_note(graph), Path(f"{graph}.lock")):
+            stale.unlink(missing_ok=True)
+        log.info("deleted %s: its weights are gone or changed", graph)
+    except OSError as exc:  # another user's file in a shared cache
+        log.debug("kept %s (%s)", graph, exc.strerror)
+
+
+def _source_note(graph: Path) -> Path:
+    return graph.with_suffix(".source")
+
+
+def _holds_current_weights(graph: Path) -> bool:
+    try:
+        return onnx_path(Path(_source_note(graph).read_text().strip())) == graph
+    except (OSError, AnalysisError):
+        return False
 
 
 def _run_export(directory: Path, path: Path) -> None:

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
-from analysis.embedding import export_lock, model_dir, onnx_path
+from analysis.embedding import export_once, model_dir, onnx_path
 
 OPSET = 17
 
@@ -110,9 +110,8 @@ def main() -> None:
         print(export(directory, args.out))
         return
     out = onnx_path(directory)
-    with export_lock(out):
-        if not out.is_file():
-            export(directory, out)
+    if not out.is_file():
+        export_once(directory, out, export)
     print(out)
 
 

@@ -3,6 +3,7 @@ graph is exported once per machine, by one process, into the model cache."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.embedding import CACHE_ENV, MAX_TOKENS, ensure_onnx, load_encoder, model_dir, onnx_path
+from analysis.embedding import CACHE_ENV, GRAPH_PREFIX, MAX_TOKENS, ensure_onnx, export_once, load_encoder, model_dir, onnx_path
 from analysis.errors import AnalysisError
 from analysis.labelled_data import FOREIGN_SETS, load_labelled
 
@@ -70,7 +71,7 @@ def test_worker_processes_starting_together_export_once(tmp_path):
     assert [w.returncode for w in workers] == [0, 0]
     assert all("(1, 384)" in out for out in outputs)
     assert sum(out.count("exporting the sentence encoder") for out in outputs) == 1
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".lock", ".onnx"]  # no partial file left
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".lock", ".onnx", ".source"]  # no partial file left
 
 
 def test_an_unwritable_cache_is_one_clear_error(tmp_path, monkeypatch):
@@ -91,6 +92,36 @@ def test_the_cached_file_is_named_after_the_weights(tmp_path, monkeypatch):
     assert onnx_path(copy) != first
 
 
+def test_an_export_deletes_the_graphs_of_weights_gone_or_changed(tmp_path, monkeypatch):
+    """Each install of the package has new weights files: a reinstall, a deleted virtualenv or a
+    graph from before notes were kept must not leave 90 MB each in the cache."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+
+    def write_graph(directory: Path, path: Path) -> None:
+        path.write_bytes(b"graph of " + (directory / "model.safetensors").read_bytes())
+
+    graphs = {}
+    for name in ("other_install", "reinstalled", "deleted_venv"):
+        weights = tmp_path / name / "model.safetensors"
+        weights.parent.mkdir()
+        weights.write_bytes(name.encode())
+        graphs[name] = onnx_path(weights.parent)
+        export_once(weights.parent, graphs[name], write_graph)
+    legacy = cache / f"{GRAPH_PREFIX}0123456789abcdef.onnx"
+    legacy.write_bytes(b"exported before notes were kept")
+    shutil.rmtree(tmp_path / "deleted_venv")
+    os.utime(tmp_path / "reinstalled" / "model.safetensors", ns=(10**9, 10**9))
+
+    fresh = onnx_path(tmp_path / "reinstalled")
+    assert fresh != graphs["reinstalled"]
+    export_once(tmp_path / "reinstalled", fresh, write_graph)
+    assert sorted(cache.iterdir()) == sorted(
+        p for graph in (graphs["other_install"], fresh) for p in (graph, graph.with_suffix(".source"), Path(f"{graph}.lock"))
+    )
+    assert ensure_onnx(tmp_path / "other_install") == graphs["other_install"]
+
+
 @pytest.mark.slow
 def test_a_failed_export_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
@@ -99,4 +130,4 @@ def test_a_failed_export_is_one_clear_error(tmp_path, monkeypatch):
     (broken / "model.safetensors").write_bytes(b"not safetensors")
     with pytest.raises(AnalysisError, match="exporting the sentence encoder .* failed"):
         ensure_onnx(broken)
-    assert list(tmp_path.glob("*.onnx")) == []
+    assert list(tmp_path.glob("*.onnx")) == list(tmp_path.glob("*.source")) == []
