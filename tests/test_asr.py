@@ -145,3 +145,24 @@ def test_speech_without_words_is_found_for_a_second_pass():
     kept = [Segment(s, e, "x", (Word(s, e, " x"),)) for s, e in regions if not s <= 74.0 <= e]
     left = unheard_speech(audio, kept, min_silence_ms=500)
     assert len(left) == 1 and left[0][0] <= 74.0 <= left[0][1] and left[0] in regions
+
+
+def test_words_are_the_same_in_every_run(pyannote_sample):
+    """Reversed speech sounds like speech but reads as nonsense: Whisper decodes it again by
+    sampling at higher temperatures, which without a fixed seed gives other words in each process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np;"
+        "from transcription.asr import AsrOptions, SpeechRecognizer;"
+        "from transcription.audio import load_audio;"
+        f"speech = np.asarray(load_audio({str(pyannote_sample)!r}).mono())[: 16000 * 30];"
+        "words = SpeechRecognizer(AsrOptions(batch_size=1)).transcribe(np.ascontiguousarray(speech[::-1])).words;"
+        "print(' '.join(w.text for w in words))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr[-500:]
+    assert len(runs[0].stdout.split()) >= 20
+    assert runs[0].stdout == runs[1].stdout

@@ -23,6 +23,7 @@ CPU_BATCH = 2
 GPU_BATCH = 8
 PACK_WINDOW_S = 30.0  # Whisper's window: the second pass decodes several unheard regions in one
 PACK_GAP_S = 0.5  # silence between packed regions, so words do not run across them
+SAMPLING_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,19 @@ class SpeechRecognizer:
 
     On CUDA the model is tried on a silent input first: when the GPU, its driver or cuBLAS 12
     cannot run it, it loads on the CPU after one warning instead of failing the batch.
+
+    Words are reproducible: a window the sequential decoder finds too unlikely (noise, a
+    mumble, a pause the VAD took for speech) is decoded again by sampling at higher temperatures,
+    and CTranslate2 seeds its sampling from ``SAMPLING_SEED``, not from the system's entropy, so
+    a process given the same calls in the same order writes the same words.
     """
 
     def __init__(self, options: AsrOptions = AsrOptions()):
+        import ctranslate2
         from faster_whisper import BatchedInferencePipeline
 
+        # Takes effect in each decoding thread at its first sampling, so it is set before any.
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         self.options = options
         model_ref = resolve_model(options.model)
         self.device, self.compute_type = resolve_device(options.device, options.compute_type)
