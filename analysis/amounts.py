@@ -68,7 +68,7 @@ _CENT_UNITS = frozenset({"mile", "pound", "lb", "kilo", "kg", "litre", "liter", 
 _PRICE_WORDS_BEFORE = frozenset({"flat", "fixed", "time", "off", "upfront", "costs", "cost", "charge", "charges", "pay",
                                  "paying", "price", "priced", "fee", "total"})
 _FIGURE_LEAD_INS = frozenset({"is", "it's", "its", "that's", "thats", "was", "be", "of", "than", "to", "so", "only", "just",
-                              "about", "around", "roughly"})
+                              "about", "around", "roughly", "do"})
 _FIGURE_FOLLOWERS = frozenset({".", ",", "?", "!", ";", "and", "but", "so", "instead", "for", "in", "if", "then", "with",
                                "all", "altogether", "total", "now"})
 _FIGURE_JUDGED = frozenset({"is", "sounds", "works", "seems"})
@@ -196,11 +196,14 @@ def _what_the_total_covers(toks: list[str], start: int) -> list[int]:
 def best_amount(amounts: list[Amount]) -> Amount | None:
     """The amount a price mention is about: the last one said as the figure it lands on (a total,
     "$49 a seat, so $98 a month in total"; a new price, "nine hundred instead of a thousand"),
-    unless it is a bare number after a named currency; otherwise the first of the strongest evidence."""
+    unless it is a bare number after a named currency that does not add up to more than it (a total
+    over units does: "£29 a table, so with twelve tables three hundred and forty eight"); otherwise
+    the first of the strongest evidence."""
     if not amounts:
         return None
     best = min(amounts, key=lambda a: EVIDENCE.index(a.evidence))
-    finals = [a for a in amounts if a.final and (a.evidence != "bare" or best.evidence != "currency")]
+    finals = [a for a in amounts
+              if a.final and (a.evidence != "bare" or best.evidence != "currency" or a.value > best.value)]
     return finals[-1] if finals else best
 
 

@@ -125,6 +125,8 @@ def test_the_amount_with_the_strongest_evidence_wins_over_counts_and_earlier_num
     # What the total covers said between "so" and the figure.
     ("it's nine pounds a user, so for your fifteen staff a hundred and thirty five a month", 135),
     ("forty a site a month, so across the five sites two hundred", 200),
+    # A total over units after a unit price in a named currency.
+    ("its twenty nine pound a table a month so with six tables a hundred and seventy four", 174),
 ])
 def test_the_amount_a_sentence_lands_on_wins_over_the_ones_before(text, value):
     assert best_amount(find_amounts(text)).value == pytest.approx(value)
@@ -136,6 +138,19 @@ def test_a_new_clause_after_so_is_no_total():
 
 def test_a_time_is_not_read_as_a_figure():
     assert 230 not in [a.value for a in find_amounts("the call is at two thirty")]
+
+
+def test_a_smaller_bare_number_after_a_unit_price_is_not_its_total():
+    assert best_amount(find_amounts("it's £40 a month, so for five users that's fifteen more than now")).value == 40
+
+
+@pytest.mark.parametrize("text,value", [("could you do two fifty", 250), ("we could do one eighty if you sign today", 180)])
+def test_a_pair_said_as_what_someone_would_do_is_a_figure(text, value):
+    assert best_amount(find_amounts(text)).value == value
+
+
+def test_a_count_after_do_is_no_figure():
+    assert 212 not in [a.value for a in find_amounts("we do two twelve hour shifts a week")]
 
 
 def test_a_bare_total_does_not_replace_a_named_currency():
