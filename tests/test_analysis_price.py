@@ -21,13 +21,15 @@ pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
 # held-out industries and gains on every set written later). The eight sets written after earlier
 # heads (each scored once blind: 0.978... 0.962) are trained on since, so these floors only guard
 # them as training data. The ninth (written before round 7, scored once: 0.913, 0.927 with the
-# role unknown; the round-6 head 0.892 / 0.905) is the honest estimate: the 0.97 target is not met.
+# role unknown; the round-6 head 0.892 / 0.905) and the tenth (scored once: 0.968, 0.944 with the
+# role unknown) are the honest estimates: the 0.97 target is not met.
 MIN_F1 = 0.98
 MIN_F1_ROLE_UNKNOWN = 0.945  # scored 0.947 (0.952 before round 7: one seller's per-hour quote more missed); as in ``classify`` without --role
 AFTER_TRAINING_MIN_F1 = {"price_after_training": 0.99, "price_after_training2": 0.97, "price_after_training3": 0.98,
                          "price_after_training4": 0.98, "price_after_training5": 0.99,
                          "price_after_training6": 0.99, "price_after_training7": 0.98,
-                         "price_after_training8": 0.99, "price_after_training9": 0.905}
+                         "price_after_training8": 0.99, "price_after_training9": 0.905,
+                         "price_after_training10": 0.96}
 
 # Said in calls and missed by the old regular expressions.
 MISSES = [
