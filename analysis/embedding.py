@@ -129,7 +129,7 @@ def _source_note(graph: Path) -> Path:
 
 def _holds_current_weights(graph: Path) -> bool:
     try:
-        return onnx_path(Path(_source_note(graph).read_text().strip())) == graph
+        return onnx_path(Path(_source_note(graph).read_text().strip())).name == graph.name
     except (OSError, AnalysisError):
         return False
 

@@ -77,21 +77,9 @@ def score(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] 
 
 
 PRICE_DATASET_PATH = DATA_DIR / "price_utterances.jsonl"
-PRICE_FRESH_PATH = DATA_DIR / "price_fresh_utterances.jsonl"
-PRICE_FRESH2_PATH = DATA_DIR / "price_fresh2_utterances.jsonl"
-PRICE_FRESH3_PATH = DATA_DIR / "price_fresh3_utterances.jsonl"
-PRICE_FRESH4_PATH = DATA_DIR / "price_fresh4_utterances.jsonl"
-PRICE_FRESH5_PATH = DATA_DIR / "price_fresh5_utterances.jsonl"
-PRICE_FRESH6_PATH = DATA_DIR / "price_fresh6_utterances.jsonl"
-PRICE_FRESH7_PATH = DATA_DIR / "price_fresh7_utterances.jsonl"
-PRICE_FRESH8_PATH = DATA_DIR / "price_fresh8_utterances.jsonl"
-PRICE_FRESH9_PATH = DATA_DIR / "price_fresh9_utterances.jsonl"
-PRICE_FRESH10_PATH = DATA_DIR / "price_fresh10_utterances.jsonl"
-PRICE_AFTER_TRAINING = {"price_after_training": PRICE_FRESH_PATH, "price_after_training2": PRICE_FRESH2_PATH,
-                        "price_after_training3": PRICE_FRESH3_PATH, "price_after_training4": PRICE_FRESH4_PATH,
-                        "price_after_training5": PRICE_FRESH5_PATH, "price_after_training6": PRICE_FRESH6_PATH,
-                        "price_after_training7": PRICE_FRESH7_PATH, "price_after_training8": PRICE_FRESH8_PATH,
-                        "price_after_training9": PRICE_FRESH9_PATH, "price_after_training10": PRICE_FRESH10_PATH}
+PRICE_AFTER_TRAINING = {f"price_after_training{n}": DATA_DIR / f"price_fresh{n}_utterances.jsonl"
+                        for n in ["", *range(2, 11)]}
+"""The sets written after each round's head, in order: ``price_freshN_utterances.jsonl``."""
 PRICE_TRAINED_SETS = ("price_after_training", "price_after_training2", "price_after_training3", "price_after_training4",
                       "price_after_training5", "price_after_training6", "price_after_training7",
                       "price_after_training8")

@@ -60,7 +60,7 @@ class SpeakerEncoder:
         centred on sample ``160 f``. Computed in blocks, so a 3-hour call needs no giant STFT
         (and a ``Waveform`` is read a block at a time)."""
         samples = sliceable(samples)
-        out = np.empty((len(samples) // MEL_HOP + 1, N_MELS), dtype=np.float32)
+        out = np.empty((_mel_frames(len(samples)), N_MELS), dtype=np.float32)
         for f0, block in self._mel_blocks(samples):
             out[f0 : f0 + len(block)] = block
         return out
@@ -72,7 +72,7 @@ class SpeakerEncoder:
 
         rms = _rms(samples)
         scale = np.float32(10 ** (-30 / 20) / max(rms, 1e-6))
-        n_frames = len(samples) // MEL_HOP + 1
+        n_frames = _mel_frames(len(samples))
         for f0 in range(0, n_frames, _BLOCK_FRAMES):
             f1 = min(n_frames, f0 + _BLOCK_FRAMES)
             lo, hi = f0 * MEL_HOP - _N_FFT // 2, (f1 - 1) * MEL_HOP + _N_FFT // 2
@@ -94,7 +94,7 @@ class SpeakerEncoder:
         if not windows:
             return out
         samples = sliceable(samples)
-        last_frame = len(samples) // MEL_HOP + 1
+        last_frame = _mel_frames(len(samples))
         batches = sorted(_batches(windows), key=max, reverse=True)  # complete once their last window is kept
         kept: dict[int, np.ndarray] = {}
         taken = 0  # windows whose frames have been kept
@@ -118,13 +118,18 @@ class SpeakerEncoder:
     def embed_voice(self, samples: np.ndarray) -> np.ndarray | None:
         """One embedding for all of ``samples`` (speech only, please): the normalised mean of
         1.6 s partial embeddings. None when there is under half a second of audio."""
-        n = len(samples) // MEL_HOP + 1  # mel frames
+        n = _mel_frames(len(samples))
         if n < 50:
             return None
         starts = range(0, max(1, n - _PARTIAL + 1), _PARTIAL // 2)
         partials = self.embed_speech(samples, [(s, min(n, s + _PARTIAL)) for s in starts])
         mean = partials.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+
+def _mel_frames(n_samples: int) -> int:
+    """Frames of the mel of ``n_samples`` samples: frame ``f`` is centred on sample ``160 f``."""
+    return n_samples // MEL_HOP + 1
 
 
 def _batches(windows: list[tuple[int, int]]) -> list[list[int]]:
