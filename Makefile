@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m analysis.embedding_export  # the sentence encoder's ONNX graph, into the model cache
+	$(BIN)/python -m analysis.embedding_export  # the sentence and price encoders' ONNX graphs, into the model cache
 	touch $(STAMP)
 
 demo: $(STAMP)

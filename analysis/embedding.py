@@ -53,16 +53,23 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "callytics"
 
 
-def onnx_path(directory: Path) -> Path:
+def onnx_path(directory: Path, tuned: Path | None = None) -> Path:
     """Where the graph of ``directory``'s weights lives: named after the weights file (path,
-    size, modification time) and the export format, so new weights get a new export."""
+    size, modification time) and the export format, so new weights get a new export. With
+    ``tuned`` (fine-tuned top layers and a classifier over them, ``analysis.price_encoder``), the
+    graph of the weights with those on top, named after that file's content too."""
     weights = (directory / "model.safetensors").resolve()
     try:
         stat = weights.stat()
     except OSError as exc:
         raise AnalysisError(f"{weights}: MiniLM weights missing ({exc.strerror})") from None
-    key = hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_FORMAT}".encode()).hexdigest()
-    return cache_dir() / f"{GRAPH_PREFIX}{key[:16]}.onnx"
+    key = f"{weights}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_FORMAT}"
+    if tuned is not None:
+        try:
+            key += ":" + hashlib.sha256(tuned.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise AnalysisError(f"{tuned}: fine-tuned weights missing ({exc.strerror})") from None
+    return cache_dir() / f"{GRAPH_PREFIX}{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
 
 
 @contextmanager
@@ -82,15 +89,17 @@ def export_lock(path: Path) -> Iterator[None]:
         raise AnalysisError(f"waited {EXPORT_TIMEOUT_S} s for another process to export {path}") from None
 
 
-def ensure_onnx(directory: Path) -> Path:
-    """The ONNX graph of ``directory``'s weights, exported first when the cache lacks it."""
-    path = onnx_path(directory)
+def ensure_onnx(directory: Path, tuned: Path | None = None) -> Path:
+    """The ONNX graph of ``directory``'s weights (with ``tuned`` on top), exported first when the
+    cache lacks it."""
+    path = onnx_path(directory, tuned)
     if not path.is_file():
-        export_once(directory, path, _run_export)
+        export_once(directory, path, _run_export, tuned)
     return path
 
 
-def export_once(directory: Path, path: Path, export: Callable[[Path, Path], object]) -> None:
+def export_once(directory: Path, path: Path, export: Callable[[Path, Path, Path | None], object],
+                tuned: Path | None = None) -> None:
     """Unless another process has just done it, ``export(directory, path)`` under the file lock;
     then delete the graphs of weights that are gone or changed. Every install of the package
     writes new weights files, so without this each reinstall (a fresh virtualenv, a rebuilt
@@ -103,9 +112,10 @@ def export_once(directory: Path, path: Path, export: Callable[[Path, Path], obje
             return
         log.info("exporting the sentence encoder to %s (once per machine)", path)
         note = _source_note(path)
-        note.write_text(str((directory / "model.safetensors").resolve().parent))
+        sources = [(directory / "model.safetensors").resolve().parent] + ([tuned.resolve()] if tuned else [])
+        note.write_text("\n".join(map(str, sources)))
         try:
-            export(directory, path)
+            export(directory, path, tuned)
         except BaseException:
             note.unlink(missing_ok=True)
             raise
@@ -129,16 +139,18 @@ def _source_note(graph: Path) -> Path:
 
 def _holds_current_weights(graph: Path) -> bool:
     try:
-        return onnx_path(Path(_source_note(graph).read_text().strip())).name == graph.name
+        weights, *tuned = (Path(line) for line in _source_note(graph).read_text().strip().splitlines())
+        return onnx_path(weights, tuned[0] if tuned else None).name == graph.name
     except (OSError, AnalysisError):
         return False
 
 
-def _run_export(directory: Path, path: Path) -> None:
+def _run_export(directory: Path, path: Path, tuned: Path | None) -> None:
     package_root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
     done = subprocess.run(
-        [sys.executable, "-m", "analysis.embedding_export", "--model-dir", str(directory), "--out", str(path)],
+        [sys.executable, "-m", "analysis.embedding_export", "--model-dir", str(directory), "--out", str(path)]
+        + (["--tuned", str(tuned)] if tuned else []),
         env=env, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S,
     )
     if done.returncode != 0 or not path.is_file():

@@ -42,6 +42,7 @@ from analysis.amounts import WORD_HYPHEN, Amount, best_amount, find_amounts, in_
 from analysis.embedding import SentenceEncoder, load_encoder
 from analysis.errors import AnalysisError
 from analysis.heads import load_head, names
+from analysis.price_encoder import TUNED_PATH, PriceEncoder, render
 from analysis.questions import is_question
 from analysis.text import normalize
 
@@ -50,6 +51,10 @@ PRICE_KINDS = ("ask", "quote", "discount", "current_spend")
 CLASSES = ("none",) + PRICE_KINDS
 LEXICAL_WEIGHT = 0.5
 CONTEXT_LOOKBACK = 2  # utterances back to find the other party's question
+SECOND_READ_BELOW = 0.99
+"""The fine-tuned encoder reads an utterance when the head gives "no price" less than this."""
+ENCODER_SHARE = 0.5
+"""The fine-tuned encoder's weight in the probabilities of the utterances it reads."""
 
 
 @dataclass(frozen=True)
@@ -443,7 +448,9 @@ def feature_matrix(encoder: SentenceEncoder, texts: Sequence[str], lexical: np.n
 class PriceDetector:
     """Load once per process (``load_price_detector``), then ``detect`` texts or ``detect_turns`` a call."""
 
-    def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None) -> None:
+    def __init__(self, head_path: Path = HEAD_PATH, encoder: SentenceEncoder | None = None,
+                 tuned_path: Path | None = TUNED_PATH) -> None:
+        """``tuned_path``: the fine-tuned encoder's weights; None reads with the head alone."""
         head = load_head(head_path, FEATURE_NAMES, "price detector", "analysis.train_price")
         if names(head["classes"]) != CLASSES:
             raise AnalysisError(f"{head_path}: price detector trained on other classes; retrain with python -m analysis.train_price")
@@ -452,6 +459,7 @@ class PriceDetector:
         self.threshold = float(head["threshold"])
         self.role_thresholds = dict(zip(ROLES, (float(t) for t in head["role_thresholds"])))
         self.encoder = encoder or load_encoder()
+        self.tuned = PriceEncoder(FEATURE_NAMES, CLASSES, tuned_path) if tuned_path is not None else None
 
     def detect(self, texts: Sequence[str]) -> list[PriceHit | None]:
         """Each text on its own (no conversation around it)."""
@@ -473,6 +481,7 @@ class PriceDetector:
         embedded = feature_matrix(self.encoder, texts, lexical)
         probs = self.probabilities(embedded)
         thresholds = [self.role_thresholds.get(role, self.threshold) for role in roles]
+        read_after: dict[int, int] = {}
         if speakers is not None:
             said = probs[:, 0] < thresholds
             asked = probs[:, CLASSES.index("ask")] * said
@@ -481,7 +490,9 @@ class PriceDetector:
             contextual = {}
             described = _own_business_earlier(speakers, found)
             for i in range(len(texts)):
-                context = _context(i, speakers, found, asked, quoted, other)
+                context, source = _context(i, speakers, found, asked, quoted, other)
+                if source is not None:
+                    read_after[i] = source
                 if roles[i] == "buyer" and described[i]:
                     context = replace(context, own_market=True)  # the call remembers whose prices the buyer's are
                 if context:
@@ -490,6 +501,7 @@ class PriceDetector:
                 rows = list(contextual)
                 embedded[rows, -len(FEATURE_NAMES):] = LEXICAL_WEIGHT * np.stack([contextual[i] for i in rows])
                 probs[rows] = self.probabilities(embedded[rows])
+        self._read_again(probs, texts, roles, lexical, read_after)
         hits = [self._hit(p, e, th) for p, e, th in zip(probs, found, thresholds)]
         return _in_call_scale(hits, found) if speakers is not None else hits
 
@@ -498,6 +510,18 @@ class PriceDetector:
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
+
+    def _read_again(self, probs: np.ndarray, texts: Sequence[str], roles: Sequence[str | None], lexical: np.ndarray,
+                    read_after: dict[int, int]) -> None:
+        """Average in the fine-tuned encoder's probabilities (``ENCODER_SHARE``) where the head
+        does not rule price out; an utterance is read after the turn in ``read_after``."""
+        idx = np.flatnonzero(probs[:, 0] < SECOND_READ_BELOW)
+        if self.tuned is None or not idx.size:
+            return
+        inputs = [render(texts[i], roles[i], *((texts[j], roles[j]) if (j := read_after.get(i)) is not None else ()))
+                  for i in idx]
+        second = self.tuned.probabilities(inputs, lexical[idx])
+        probs[idx] = (1.0 - ENCODER_SHARE) * probs[idx] + ENCODER_SHARE * second
 
     def _hit(self, p: np.ndarray, found: PriceEvidence, threshold: float) -> PriceHit | None:
         if p[0] >= threshold:
@@ -523,17 +547,22 @@ def _in_call_scale(hits: list[PriceHit | None], found: Sequence[PriceEvidence]) 
 
 
 def _context(i: int, speakers: Sequence[str], found: Sequence[PriceEvidence], asked: np.ndarray, quoted: np.ndarray,
-             other: Sequence[bool]) -> TurnContext:
+             other: Sequence[bool]) -> tuple[TurnContext, int | None]:
     """What the turns before ``i`` say about it (at most ``CONTEXT_LOOKBACK`` back): the other
-    party's last utterance, and whether the speaker's own last one spoke of its own market."""
+    party's last utterance, and whether the speaker's own last one spoke of its own market; and
+    the turn the fine-tuned encoder reads it after (the other party's price talk or question, else
+    the speaker's own words about its market), if any."""
     before = range(i - 1, max(-1, i - 1 - CONTEXT_LOOKBACK), -1)
     j = next((j for j in before if speakers[j] != speakers[i]), None)
     own = next((k for k in before if speakers[k] == speakers[i]), None)
     own_market = own is not None and found[own].own_market
     if j is None:
-        return TurnContext(own_market=own_market)
-    return TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business,
-                       float(quoted[j]) if j == i - 1 else 0.0)
+        return TurnContext(own_market=own_market), own if own_market else None
+    context = TurnContext(float(asked[j]), other[j], found[j].about_current_spend, own_market, found[j].asks_own_business,
+                          float(quoted[j]) if j == i - 1 else 0.0)
+    if context.asked > 0 or context.other_question or context.own_business_question or context.quoted > 0:
+        return context, j
+    return context, own if own_market else None
 
 
 def _own_business_earlier(speakers: Sequence[str], found: Sequence[PriceEvidence]) -> list[bool]:

@@ -119,7 +119,7 @@ def main() -> None:
     print(f"wrote {args.out} (C={c}, thresholds by role {per_role}, cross-validated F1 {f1:.3f}, "
           f"{len(train)} rows x2, {len(y)} with and without the role)")
 
-    detector = PriceDetector(Path(args.out), encoder=encoder)
+    detector = PriceDetector(Path(args.out), encoder=encoder, tuned_path=None)  # the head alone
     heldout = load_price_rows(split="heldout")
     for style, transform in (("as written", str), ("spoken", spoken_style)):
         for with_roles in (True, False):

@@ -2,9 +2,10 @@
 
     python bench/classify.py [--threads 2] [--n 1000]
 
-Throughput counts everything a fresh process pays: importing the package, loading the encoder
+Throughput counts everything a fresh process pays: importing the package, loading the encoders
 (ONNX Runtime) and the heads, then labelling ``--n`` utterances (the labelled set, cycled) in one batch:
-price detection (with each utterance read after the one before, as in a call) and turn labels,
+price detection (with each utterance read after the one before, as in a call; the share the
+price detector's fine-tuned encoder reads again is reported) and turn labels,
 the way ``analyze_call`` runs them. "Warm" repeats that on ``--n`` other texts, with everything
 loaded. The baseline in the same run is the sentence encoder alone on a third set of ``--n``
 texts: the share of the time that is not encoding is the heads' and cues' cost. ``--baseline``
@@ -68,6 +69,7 @@ def main() -> None:
 
     label(distinct("a"))
     t_done, c_done = time.perf_counter(), time.process_time()
+    read_again = _counting(detector.tuned)
     label(distinct("b"))
     t_warm = time.perf_counter()
     classifier.encoder.encode(distinct("c"))
@@ -82,6 +84,7 @@ def main() -> None:
         "utterances_per_s_warm": round(args.n / (t_warm - t_done), 1),
         "baseline_encoder_only_per_s": round(args.n / (t_encode - t_warm), 1),
         "heads_and_cues_share_of_warm_time": round(1 - (t_encode - t_warm) / (t_warm - t_done), 3),
+        "share_read_by_the_price_encoder": round(read_again[0] / args.n, 3),
         # CPU seconds spread over the threads: the wall time an otherwise idle machine would show.
         "utterances_per_s_with_load_cpu_bound": round(args.n / ((c_done - c0) / args.threads), 1),
         "load_average_1m": round(os.getloadavg()[0], 2),
@@ -102,6 +105,19 @@ def main() -> None:
                         "kind_f1": {k: round(v, 3) for k, v in p.kind_f1.items()}, "amounts_right": list(p.amounts)}
     report["push_kind"] = _push_kind(classifier, distinct("d"), args.repeats)
     print(json.dumps(report, indent=2))
+
+
+def _counting(tuned) -> list[int]:
+    """Counts the utterances the price detector's fine-tuned encoder reads from now on."""
+    count = [0]
+    probabilities = tuned.probabilities
+
+    def counted(inputs, cues):
+        count[0] += len(inputs)
+        return probabilities(inputs, cues)
+
+    tuned.probabilities = counted
+    return count
 
 
 class _NoPushKinds:

@@ -10,6 +10,7 @@ from analysis.labelled_data import (
     score_price,
     spoken_style,
 )
+from analysis import price
 from analysis.price import PRICE_KINDS, load_price_detector
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder and the heads
@@ -136,10 +137,13 @@ def test_an_amount_after_the_buyer_describes_its_own_business_is_its_own_price(d
     assert quote is not None and quote.kind == "quote" and quote.amount == 90
 
 
-def test_the_call_remembers_that_the_buyer_described_its_own_business(detector):
+def test_the_call_remembers_that_the_buyer_described_its_own_business(detector, monkeypatch):
     """Turns after the buyer described its business, its plain prices are still its own; what it
     pays today, and the seller's quote, are still price talk. Without the description, the same
-    plain price reads as a quote."""
+    plain price reads as a quote. The head's memory, read alone: the fine-tuned encoder takes a
+    buyer's plain yearly price for its own price either way."""
+    monkeypatch.setattr(price, "ENCODER_SHARE", 0.0)
+
     def call(opening: str) -> list:
         texts = [opening, "and how are you taking bookings today", "just a paper diary and the phone",
                  "got it, that's really common for shops your size", "the yearly plan is two hundred and forty",

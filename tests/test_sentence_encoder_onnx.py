@@ -98,7 +98,7 @@ def test_an_export_deletes_the_graphs_of_weights_gone_or_changed(tmp_path, monke
     cache = tmp_path / "cache"
     monkeypatch.setenv(CACHE_ENV, str(cache))
 
-    def write_graph(directory: Path, path: Path) -> None:
+    def write_graph(directory: Path, path: Path, tuned: Path | None) -> None:
         path.write_bytes(b"graph of " + (directory / "model.safetensors").read_bytes())
 
     graphs = {}
