@@ -78,7 +78,7 @@ def score(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] 
 
 PRICE_DATASET_PATH = DATA_DIR / "price_utterances.jsonl"
 PRICE_AFTER_TRAINING = {f"price_after_training{n}": DATA_DIR / f"price_fresh{n}_utterances.jsonl"
-                        for n in ["", *range(2, 11)]}
+                        for n in ["", *range(2, 12)]}
 """The sets written after each round's head, in order: ``price_freshN_utterances.jsonl``."""
 PRICE_TRAINED_SETS = ("price_after_training", "price_after_training2", "price_after_training3", "price_after_training4",
                       "price_after_training5", "price_after_training6", "price_after_training7",

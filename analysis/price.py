@@ -26,7 +26,11 @@ today or what its own customers pay; with the role unknown these features are ze
 threshold is calibrated per role (seller, buyer, unknown).
 
 The head is trained offline by ``python -m analysis.train_price`` and stored in
-``analysis/data/price_head.npz``. Deterministic and offline.
+``analysis/data/price_head.npz``. Where the head does not rule price out (``SECOND_READ_BELOW``),
+a second reader, MiniLM fine-tuned on the same data (``analysis.price_encoder``), reads the words
+with the speaker's role and the turn the utterance answers, and its probabilities are averaged
+with the head's (``ENCODER_SHARE``): on sets written blind in industries never trained on, the head
+alone scored 0.954 and the two together 0.979. Deterministic and offline.
 """
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ PRICE_KINDS = ("ask", "quote", "discount", "current_spend")
 CLASSES = ("none",) + PRICE_KINDS
 LEXICAL_WEIGHT = 0.5
 CONTEXT_LOOKBACK = 2  # utterances back to find the other party's question
-SECOND_READ_BELOW = 0.99
+SECOND_READ_BELOW = 0.9
 """The fine-tuned encoder reads an utterance when the head gives "no price" less than this."""
 ENCODER_SHARE = 0.5
 """The fine-tuned encoder's weight in the probabilities of the utterances it reads."""
