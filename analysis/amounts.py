@@ -58,6 +58,7 @@ _PERIOD_ADVERBS = {"annually": "year", "yearly": "year", "annual": "year", "pa":
                    "monthly": "month", "weekly": "week", "daily": "day", "hourly": "hour"}
 _PER = frozenset({"a", "an", "per", "each", "every", "/"})
 _CENTS_ENDINGS = frozenset({95.0, 99.0})
+_FRACTIONS = (["and", "a", "half"], ["and", "a", "quarter"], ["and", "three", "quarters"])
 _SMALL_UNITS = frozenset({"hour", "minute", "mile", "pound", "kilo", "kg", "litre", "liter", "gallon", "case", "unit", "piece",
                           "item", "box", "message", "call", "transaction", "click", "page", "scan", "sample", "test"})
 # Units priced in dollars and cents even when the dollars are a single digit: "one twenty per order"
@@ -455,7 +456,9 @@ def _money_follows(toks: list[str], i: int) -> bool:
 
 def _as_amount(toks: list[str], n: _Num) -> Amount | None:
     after = toks[n.end] if n.end < len(toks) else ""
-    if after in {"%", "percent", "times", "x", "o'clock", "am", "pm", "th", "st", "nd", "rd", ":"}:
+    fraction = toks[n.end : n.end + 3] in _FRACTIONS  # "six and a half percent"
+    if after in {"%", "percent", "times", "x", "o'clock", "am", "pm", "th", "st", "nd", "rd", ":"} or (
+            fraction and toks[n.end + 3 : n.end + 4] in (["%"], ["percent"])):
         return None
     if n.start and toks[n.start - 1] == ":" or toks[n.end : n.end + 3] in (["in", "the", "morning"], ["in", "the", "afternoon"],
                                                                         ["in", "the", "evening"]):

@@ -162,6 +162,8 @@ def test_a_bare_total_does_not_replace_a_named_currency():
     "we have over twelve thousand vetted carriers",
     "About 8 % on our recurring revenue",
     "the price went up twenty percent",
+    "its like six and a half percent plus a bit per ticket",
+    "they take two and a quarter % of each sale",
     "the first ninety days are free",
     "the renewal is 18 months out",
     "in 2024 we moved offices",
