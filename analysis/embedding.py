@@ -196,13 +196,19 @@ class SentenceEncoder:
         return np.stack([self._memo[k] for k in keys]).astype(np.float32, copy=False)
 
     def _encode_batch(self, id_lists: list[list[int]]) -> np.ndarray:
-        width = max(len(ids) for ids in id_lists)
-        ids = np.zeros((len(id_lists), width), dtype=np.int64)
-        mask = np.zeros((len(id_lists), width), dtype=np.int64)
-        for i, row in enumerate(id_lists):
-            ids[i, : len(row)] = row
-            mask[i, : len(row)] = 1
+        ids, mask = padded(id_lists)
         return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+
+def padded(id_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id lists padded to the longest, and their 0/1 attention mask (the graphs' inputs)."""
+    width = max(len(ids) for ids in id_lists)
+    ids = np.zeros((len(id_lists), width), dtype=np.int64)
+    mask = np.zeros((len(id_lists), width), dtype=np.int64)
+    for i, row in enumerate(id_lists):
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return ids, mask
 
 
 @lru_cache(maxsize=1)

@@ -112,6 +112,11 @@ class PriceRow:
         return self.kind is not None
 
 
+def load_price_training_rows() -> list[PriceRow]:
+    """What the price detector learns from: the ``train`` split and the sets trained on since."""
+    return load_price_rows(split="train") + [r for name in PRICE_TRAINED_SETS for r in load_price_rows(PRICE_AFTER_TRAINING[name])]
+
+
 def load_price_rows(path: Path = PRICE_DATASET_PATH, split: str | None = None) -> list[PriceRow]:
     """Rows of a price JSONL file, optionally one split only."""
     from analysis.price import PRICE_KINDS

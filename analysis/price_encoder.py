@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.embedding import MAX_TOKENS, ensure_onnx, model_dir
+from analysis.embedding import MAX_TOKENS, ensure_onnx, model_dir, padded
 from analysis.errors import AnalysisError
 from analysis.text import normalize
 from transcription.runtime import onnx_session
@@ -32,16 +32,20 @@ TUNED_PATH = Path(__file__).resolve().parent / "data" / "price_encoder.safetenso
 POOLED_SCALE = 10.0
 """The pooled unit vector is scaled to weigh like the 0/1 cues in the classifier."""
 BATCH_SIZE = 32
-_ROLE_WORDS = {"seller": "seller", "buyer": "buyer"}
+_ROLE_WORDS = ("seller", "buyer")
 
 
 def render(text: str, role: str | None, context: str | None = None, context_role: str | None = None) -> str:
     """The encoder's input: the utterance after its speaker's role, and after the turn before it
     when that turn is read as context."""
-    said = f"{_ROLE_WORDS.get(role, 'speaker')}: {normalize(text)}"
+    said = f"{_role_word(role)}: {normalize(text)}"
     if context is None:
         return said
-    return f"{_ROLE_WORDS.get(context_role, 'speaker')}: {normalize(context)} | {said}"
+    return f"{_role_word(context_role)}: {normalize(context)} | {said}"
+
+
+def _role_word(role: str | None) -> str:
+    return role if role in _ROLE_WORDS else "speaker"
 
 
 def stored_metadata(path: Path) -> dict[str, str]:
@@ -83,12 +87,7 @@ class PriceEncoder:
         order = sorted(range(len(inputs)), key=lambda i: len(encodings[i].ids))
         for b in range(0, len(order), BATCH_SIZE):
             idx = order[b : b + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), np.int64)
-            mask = np.zeros((len(idx), width), np.int64)
-            for row, i in enumerate(idx):
-                ids[row, : len(encodings[i].ids)] = encodings[i].ids
-                mask[row, : len(encodings[i].ids)] = 1
+            ids, mask = padded([encodings[i].ids for i in idx])
             feed = {"input_ids": ids, "attention_mask": mask, "cues": cues[idx].astype(np.float32)}
             out[idx] = self._session.run(None, feed)[0]
         return out

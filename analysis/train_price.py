@@ -23,11 +23,10 @@ import numpy as np
 from analysis.heads import save_head
 from analysis.embedding import load_encoder
 from analysis.labelled_data import (
-    PRICE_AFTER_TRAINING,
-    PRICE_TRAINED_SETS,
     PriceRow,
     detect_rows,
     load_price_rows,
+    load_price_training_rows,
     score_price,
     spoken_style,
 )
@@ -61,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
 
     encoder = load_encoder()
-    train = load_price_rows(split="train") + [r for name in PRICE_TRAINED_SETS for r in load_price_rows(PRICE_AFTER_TRAINING[name])]
+    train = load_price_training_rows()
     rows = train + train
     texts = [r.text for r in train] + [spoken_style(r.text, slips=i % 2 == 1) for i, r in enumerate(train)]
     contexts = [r.context for r in train] + [

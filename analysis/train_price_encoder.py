@@ -34,6 +34,7 @@ from analysis.labelled_data import (
     PriceRow,
     detect_rows,
     load_price_rows,
+    load_price_training_rows,
     score_price,
     spoken_style,
 )
@@ -63,7 +64,7 @@ def main() -> None:
     tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
     tokenizer.no_padding()
     model = PriceClassifier(directory, FIRST_TUNED, len(FEATURE_NAMES), len(CLASSES))
-    train = load_price_rows(split="train") + [r for name in PRICE_TRAINED_SETS for r in load_price_rows(PRICE_AFTER_TRAINING[name])]
+    train = load_price_training_rows()
     data = [e for spoken in (False, True) for with_roles in (True, False) for e in examples(train, spoken, with_roles)]
     lower = _lower_states(model, tokenizer, sorted({e[0] for e in data}))
     _fit(model, data, lower)
